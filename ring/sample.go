@@ -3,6 +3,7 @@ package ring
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"runtime"
 	"sync"
@@ -87,10 +88,7 @@ func (e *Exact) Fill(d *Spins, from, to int, rnd *rand.Rand) {
 				words[j>>6-1] = w ^ flip
 				w = 0
 			}
-			var u uint64
-			if rnd.Uint64() < e.thr[2*j+int(prev)] {
-				u = 1
-			}
+			_, u := bits.Sub64(rnd.Uint64(), e.thr[2*j+int(prev)], 0) // u = 1 iff x < thr
 			w |= u << (uint(j) & 63)
 			prev = u
 		}
@@ -204,14 +202,21 @@ type chain struct {
 }
 
 // sweeps performs k sweeps of N single-site heat-bath updates.
+//
+// A random-site update takes its site and its acceptance from one 64-bit
+// draw x: with x·N = i·2^64 + r, the site is i and r is compared with the
+// threshold. Given i, r is uniform on a lattice of spacing N in [0, 2^64),
+// so both the site law and the acceptance are exact up to N·2^(−64).
 func (c *chain) sweeps(k int) {
 	n := len(c.v)
 	v := c.v
 	for range k {
 		for a := range n {
+			x := c.rnd.Uint64()
 			i := a
 			if !c.seq {
-				i = c.rnd.IntN(n)
+				hi, lo := bits.Mul64(x, uint64(n))
+				i, x = int(hi), lo
 			}
 			l, r := i-1, i+1
 			if l < 0 {
@@ -221,11 +226,8 @@ func (c *chain) sweeps(k int) {
 				r = 0
 			}
 			// v_i = +1 with probability σ(2β(v_{i−1} + v_{i+1})).
-			if c.rnd.Uint64() < c.thr[(v[l]+v[r]+2)>>1] {
-				v[i] = 1
-			} else {
-				v[i] = -1
-			}
+			_, up := bits.Sub64(x, c.thr[(v[l]+v[r]+2)>>1], 0) // 1 iff x < thr
+			v[i] = int8(2*up) - 1
 		}
 	}
 }
