@@ -1,6 +1,7 @@
 package ring
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -52,6 +53,26 @@ func BenchmarkGenerate(b *testing.B) {
 		b.Run(fmt.Sprintf("%s/N=%d/beta=1/S=%d", s.name, n, count), func(b *testing.B) {
 			for b.Loop() {
 				Generate(s.smp, count, 1)
+			}
+		})
+	}
+}
+
+// BenchmarkReadSpins reads 10⁴ configurations of N = 100 in each format;
+// one op is one whole file.
+func BenchmarkReadSpins(b *testing.B) {
+	d := Generate(NewExact(Ising{N: 100, Beta: 1}), 10000, 1)
+	for _, f := range []Format{Text, NPY} {
+		var buf bytes.Buffer
+		if err := WriteSpins(&buf, d, f, nil); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("%v/N=100/S=10000", f), func(b *testing.B) {
+			b.SetBytes(int64(buf.Len()))
+			for b.Loop() {
+				if _, err := ReadSpins(bytes.NewReader(buf.Bytes()), f, "bench"); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}
