@@ -1,25 +1,297 @@
 package spectral
 
 import (
+	"fmt"
+	"math"
+	"sync"
+
 	"placecell/ring"
 
+	"gonum.org/v1/gonum/dsp/fourier"
 	"gonum.org/v1/gonum/mat"
 )
+
+// symTol is the largest relative asymmetry |row[r] − row[N−r]| / max|row|
+// that CirculantEigenvalues accepts as rounding.
+const symTol = 1e-10
+
+// splitMin is the smallest length, divisible by 4, at which
+// circulantInto splits the spectrum into even and odd wavenumbers instead
+// of calling a real FFT of the full length.
+const splitMin = 64
+
+// circWork holds the FFT plans and buffers for one length N. For N
+// divisible by 4 and at least splitMin it holds a quarter-wave (DCT-III)
+// plan of length N/4 and the folded sequences; otherwise a real-FFT plan of
+// length N.
+type circWork struct {
+	fft   *fourier.FFT
+	coeff []complex128
+
+	cosq *fourier.QuarterWaveFFT
+	f, h []float64
+}
+
+// circPools maps a length N to a *sync.Pool of *circWork, so that plans
+// (the twiddle factors) are computed once per length and are shared by
+// concurrent callers.
+var circPools sync.Map
+
+// getCircWork returns the work space of length n from its pool, creating
+// one if needed. It must be given back with pool.Put.
+func getCircWork(n int) (*circWork, *sync.Pool) {
+	p, ok := circPools.Load(n)
+	if !ok {
+		p, _ = circPools.LoadOrStore(n, &sync.Pool{
+			New: func() any { return newCircWork(n) },
+		})
+	}
+	pool := p.(*sync.Pool)
+	return pool.Get().(*circWork), pool
+}
+
+func newCircWork(n int) *circWork {
+	if n%4 == 0 && n >= splitMin {
+		return &circWork{
+			cosq: fourier.NewQuarterWaveFFT(n / 4),
+			f:    make([]float64, n/2),
+			h:    make([]float64, n/4),
+		}
+	}
+	return &circWork{
+		fft:   fourier.NewFFT(n),
+		coeff: make([]complex128, n/2+1),
+	}
+}
 
 // CirculantEigenvalues writes the eigenvalues of the real symmetric circulant
 // matrix with first row row, λ_k = Σ_r row[r] cos(2πkr/N) for k = 0..N-1,
 // into dst and returns it. It uses a real FFT (gonum dsp/fourier). The row
 // must be symmetric, row[r] = row[N−r]; asymmetry beyond rounding panics.
 // A nil dst is allocated; a dst of the wrong length panics.
-func CirculantEigenvalues(dst, row []float64) []float64 { panic("unimplemented") }
+//
+// Eigenvalue k belongs to FourierMode(k) (THEORY.md §1.4, §3.1), and
+// λ_k = λ_{N−k}. Asymmetry up to |row[r] − row[N−r]| = 1e-10·max|row| is
+// accepted as rounding and otherwise ignored. Negative eigenvalues are
+// returned as they are. It panics if row is empty or holds NaN or ±Inf.
+//
+// For N divisible by 4 the symmetry is used to halve the work: the even
+// wavenumbers are the spectrum of the folded row row[j] + row[j+N/2]
+// (length N/2, recursively), and the odd ones a quarter-wave cosine
+// transform (DCT-III) of row[j] − row[j+N/2], j < N/4. Other N use one real
+// FFT of length N. Plans are cached per length and safe for concurrent use.
+func CirculantEigenvalues(dst, row []float64) []float64 {
+	n := len(row)
+	if n == 0 {
+		panic("spectral: empty circulant row")
+	}
+	if dst == nil {
+		dst = make([]float64, n)
+	}
+	if len(dst) != n {
+		panic("spectral: destination length mismatch")
+	}
+	checkSymmetric(row)
+	circulantInto(dst, row)
+	return dst
+}
+
+// circulantInto writes the spectrum of the symmetric circulant row into
+// dst, len(dst) == len(row).
+func circulantInto(dst, row []float64) {
+	n := len(row)
+	w, pool := getCircWork(n)
+	defer pool.Put(w)
+
+	if w.cosq == nil {
+		// The real part of the DFT of row is the DFT of its even part,
+		// the symmetric circulant spectrum; the imaginary part is rounding.
+		c := w.fft.Coefficients(w.coeff, row)
+		for k := 0; k <= n/2; k++ {
+			dst[k] = real(c[k])
+		}
+		for k := n/2 + 1; k < n; k++ {
+			dst[k] = dst[n-k]
+		}
+		return
+	}
+
+	// Split by parity of the wavenumber, with n = 2h, h = 2h':
+	//  λ_2m   = Σ_{j<h} (c_j + c_{j+h}) cos(2πmj/h),
+	//  λ_2m+1 = Σ_{j<h} (c_j − c_{j+h}) cos(π(2m+1)j/h)
+	//         = d_0 + 2 Σ_{0<j<h'} d_j cos(π(2m+1)j/(2h')),
+	// using d_{h−j} = −d_j and d_{h'} cos(π(2m+1)/2) = 0; the last line
+	// is FFTPACK's cosqf (DCT-III) of d_0..d_{h'−1}.
+	h := n / 2
+	for j := range h {
+		w.f[j] = row[j] + row[j+h]
+	}
+	for j := range h / 2 {
+		w.h[j] = row[j] - row[j+h]
+	}
+
+	// Odd wavenumbers: λ_2m+1 for m < h', mirrored by λ_k = λ_{N−k}.
+	odd := w.cosq.CosCoefficients(w.h, w.h)
+	for m, v := range odd {
+		dst[2*m+1] = v
+		dst[n-2*m-1] = v
+	}
+
+	// Even wavenumbers, written into the even slots through the folded
+	// row's own spectrum (reusing f as the destination).
+	circulantInto(w.f, w.f[:h:h])
+	for m, v := range w.f {
+		dst[2*m] = v
+	}
+}
+
+// checkSymmetric panics if row[r] and row[N−r] differ by more than symTol
+// relative to max|row|.
+func checkSymmetric(row []float64) {
+	n := len(row)
+	var scale float64
+	for _, v := range row {
+		scale = math.Max(scale, math.Abs(v))
+	}
+	if math.IsNaN(scale) || math.IsInf(scale, 0) {
+		panic("spectral: circulant row has non-finite entries")
+	}
+	tol := symTol * scale
+	for r := 1; r <= n/2; r++ {
+		if d := math.Abs(row[r] - row[n-r]); d > tol {
+			panic(fmt.Sprintf("spectral: circulant row not symmetric: row[%d] − row[%d] = %g", r, n-r, row[r]-row[n-r]))
+		}
+	}
+}
 
 // FourierMode writes the real orthonormal Fourier basis vector k of length
 // len(dst) (see the package doc for the index convention) and returns dst.
-func FourierMode(dst []float64, k int) []float64 { panic("unimplemented") }
+//
+// With N = len(dst) and q_k = 2πk/N (THEORY.md §1.4):
+//
+//	k = 0:             1/√N
+//	0 < k < N/2:       √(2/N) cos(q_k i)
+//	k = N/2 (N even):  (−1)^i/√N
+//	N/2 < k < N:       √(2/N) sin(q_{N−k} i)
+//
+// The phase k·i is reduced modulo N in integers before the trigonometric
+// call, so entries are accurate to rounding for any N. It panics if dst is
+// empty or k is outside [0, N).
+func FourierMode(dst []float64, k int) []float64 {
+	n := len(dst)
+	if n == 0 {
+		panic("spectral: empty Fourier mode")
+	}
+	if k < 0 || k >= n {
+		panic(fmt.Sprintf("spectral: Fourier index %d out of range [0,%d)", k, n))
+	}
+	for i := range dst {
+		dst[i] = fourierEntry(n, k, i)
+	}
+	return dst
+}
+
+// fourierEntry returns component i of FourierMode k of length n.
+func fourierEntry(n, k, i int) float64 {
+	switch {
+	case k == 0:
+		return 1 / math.Sqrt(float64(n))
+	case 2*k == n:
+		if i%2 == 1 {
+			return -1 / math.Sqrt(float64(n))
+		}
+		return 1 / math.Sqrt(float64(n))
+	case 2*k < n:
+		return math.Sqrt(2/float64(n)) * cosTwoPi(k*i%n, n)
+	default:
+		return math.Sqrt(2/float64(n)) * sinTwoPi((n-k)*i%n, n)
+	}
+}
+
+// cosTwoPi returns cos(2πm/n) for 0 ≤ m < n.
+func cosTwoPi(m, n int) float64 {
+	_, c := sinCosTwoPi(m, n)
+	return c
+}
+
+// sinTwoPi returns sin(2πm/n) for 0 ≤ m < n.
+func sinTwoPi(m, n int) float64 {
+	s, _ := sinCosTwoPi(m, n)
+	return s
+}
+
+// sinCosTwoPi returns sin and cos of 2πm/n for 0 ≤ m < n. The angle is
+// reduced with exact integer arithmetic to [0, π/4] (on the scale 8m/n),
+// so symmetric entries such as cos(2πm/n) and cos(2π(n−m)/n) come out
+// identical and exact zeros are exact.
+func sinCosTwoPi(m, n int) (sin, cos float64) {
+	// Work with the angle as the fraction 8m/n of π/4: octant o = ⌊8m/n⌋.
+	m8 := 8 * m
+	o := m8 / n
+	r := m8 - o*n // remainder in [0, n): angle within octant = (π/4)·r/n
+	// Reflect odd octants so the reduced angle is measured from the near
+	// multiple of π/4 of even index: t = (π/4)·a/n with a in [0, n].
+	a := r
+	if o%2 == 1 {
+		a = n - r
+	}
+	t := math.Pi / 4 * float64(a) / float64(n)
+	st, ct := math.Sincos(t)
+	// Map back by octant: angle = oπ/4 + (π/4)r/n.
+	switch o {
+	case 0: // θ = t
+		return st, ct
+	case 1: // θ = π/2 − t
+		return ct, st
+	case 2: // θ = π/2 + t
+		return ct, -st
+	case 3: // θ = π − t
+		return st, -ct
+	case 4: // θ = π + t
+		return -st, -ct
+	case 5: // θ = 3π/2 − t
+		return -ct, -st
+	case 6: // θ = 3π/2 + t
+		return -ct, st
+	default: // θ = 2π − t
+		return -st, ct
+	}
+}
 
 // FourierBasis returns the N×N orthogonal matrix whose column k is
-// FourierMode(k).
-func FourierBasis(n int) *mat.Dense { panic("unimplemented") }
+// FourierMode(k). It panics if n < 1.
+func FourierBasis(n int) *mat.Dense {
+	if n < 1 {
+		panic(fmt.Sprintf("spectral: invalid basis size %d", n))
+	}
+
+	// Tables of cos and sin of 2πm/n for every residue m.
+	cs := make([]float64, n)
+	sn := make([]float64, n)
+	for m := range cs {
+		sn[m], cs[m] = sinCosTwoPi(m, n)
+	}
+
+	data := make([]float64, n*n)
+	c0 := 1 / math.Sqrt(float64(n))
+	c1 := math.Sqrt(2 / float64(n))
+	for i := range n {
+		rowI := data[i*n : (i+1)*n]
+		for k := range rowI {
+			switch {
+			case k == 0:
+				rowI[k] = c0
+			case 2*k == n:
+				rowI[k] = c0 * cs[k*i%n]
+			case 2*k < n:
+				rowI[k] = c1 * cs[k*i%n]
+			default:
+				rowI[k] = c1 * sn[(n-k)*i%n]
+			}
+		}
+	}
+	return mat.NewDense(n, n, data)
+}
 
 // IsingSpectrum writes the exact finite-N eigenvalues of the Ising-ring
 // correlation matrix (THEORY.md §2.2),
@@ -27,4 +299,74 @@ func FourierBasis(n int) *mat.Dense { panic("unimplemented") }
 //	λ_k = (1−ρ^N)/(1+ρ^N) · (1−ρ²)/(1 − 2ρ cos q_k + ρ²),   ρ = tanh β,
 //
 // for k = 0..N-1 into dst and returns it.
-func IsingSpectrum(dst []float64, m ring.Ising) []float64 { panic("unimplemented") }
+//
+// The evaluation avoids cancellation for any β ≥ 0 and N. With u = e^(−2β),
+// the infinite-ring factor is rewritten exactly as
+//
+//	(1−ρ²)/(1 − 2ρ cos q + ρ²) = u / (u² + (1−u²) sin²(q/2)),
+//
+// which lies in [e^(−2β), e^(2β)], and the finite-N factor as
+// (1−ρ^N)/(1+ρ^N) = tanh((N/2) ln coth β), with ln coth β = 2 artanh(u)
+// at large β, so that ρ^N is never formed as a power of a rounded ρ.
+// At β = 0 every λ_k is 1; Σ_k λ_k = N. A nil dst is allocated; a dst of
+// another length than m.N panics, as does m.N < 1 or β negative or not
+// finite.
+func IsingSpectrum(dst []float64, m ring.Ising) []float64 {
+	n := m.N
+	if n < 1 || !(m.Beta >= 0) || math.IsInf(m.Beta, 1) {
+		panic(fmt.Sprintf("spectral: invalid Ising ring N=%d β=%g", m.N, m.Beta))
+	}
+	if dst == nil {
+		dst = make([]float64, n)
+	}
+	if len(dst) != n {
+		panic("spectral: destination length mismatch")
+	}
+
+	// u = e^(−2β) and v = 1 − u² = −expm1(−4β), both without cancellation.
+	u := math.Exp(-2 * m.Beta)
+	v := -math.Expm1(-4 * m.Beta)
+	finite := isingFiniteFactor(n, m.Beta)
+	for k := 0; k <= n/2; k++ {
+		s := math.Sin(math.Pi * float64(k) / float64(n))
+		dst[k] = finite * isingBand(u, v, s*s)
+	}
+	for k := n/2 + 1; k < n; k++ {
+		dst[k] = dst[n-k]
+	}
+	return dst
+}
+
+// isingBand returns the infinite-ring eigenvalue λ(q) of THEORY.md §2.2 in
+// the form u/(u² + v sin²(q/2)) with u = e^(−2β), v = 1 − u² and
+// s2 = sin²(q/2).
+func isingBand(u, v, s2 float64) float64 {
+	return u / (u*u + v*s2)
+}
+
+// isingLambda returns the infinite-ring eigenvalue
+//
+//	λ(q) = (1−ρ²)/(1 − 2ρ cos q + ρ²),   ρ = tanh β,
+//
+// of THEORY.md §2.2, evaluated as isingBand.
+func isingLambda(beta, q float64) float64 {
+	s := math.Sin(q / 2)
+	return isingBand(math.Exp(-2*beta), -math.Expm1(-4*beta), s*s)
+}
+
+// isingFiniteFactor returns (1−ρ^N)/(1+ρ^N) = tanh((N/2)·ln coth β),
+// ρ = tanh β, that is ρ^N taken as exp(N ln ρ). ln coth β is computed as
+// −ln tanh β for β < 1 and as 2 artanh(e^(−2β)) for β ≥ 1, each free of
+// cancellation in its range. It is 1 at β = 0.
+func isingFiniteFactor(n int, beta float64) float64 {
+	if beta == 0 {
+		return 1
+	}
+	var lnCoth float64
+	if beta < 1 {
+		lnCoth = -math.Log(math.Tanh(beta))
+	} else {
+		lnCoth = 2 * math.Atanh(math.Exp(-2*beta))
+	}
+	return math.Tanh(0.5 * float64(n) * lnCoth)
+}
