@@ -127,8 +127,8 @@ type HeatBath struct {
 
 // NewHeatBath returns the heat-bath sampler of m with burn-in ⌈10 τ_M⌉ and
 // spacing ⌈5 τ_M⌉ sweeps, τ_M = 1/(1 − tanh 2β) (THEORY.md §2.4).
-// It panics if m is invalid or β is so large that the burn-in does not fit
-// in an int (β ≳ 10; use the exact sampler there).
+// It panics if m is invalid or the burn-in would exceed 2^53 sweeps
+// (β ≳ 8.8; use the exact sampler there).
 func NewHeatBath(m Ising) HeatBath {
 	if err := m.Validate(); err != nil {
 		panic(err.Error())
