@@ -1,6 +1,12 @@
 package spectral
 
-import "placecell/ring"
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"placecell/ring"
+)
 
 // Rule names a criterion for the retarded-learning threshold (THEORY.md
 // §3.9–3.10). Every reported critical value carries its rule.
@@ -18,11 +24,29 @@ const (
 )
 
 // String returns the rule's name: "EdgeMatching" or "BBPFlatBulk".
-func (r Rule) String() string { panic("unimplemented") }
+// Other values print as "Rule(n)".
+func (r Rule) String() string {
+	switch r {
+	case EdgeMatching:
+		return "EdgeMatching"
+	case BBPFlatBulk:
+		return "BBPFlatBulk"
+	default:
+		return fmt.Sprintf("Rule(%d)", int(r))
+	}
+}
 
 // ParseRule accepts a rule's name, case-insensitively, or the short forms
 // "edge" and "bbp".
-func ParseRule(s string) (Rule, error) { panic("unimplemented") }
+func ParseRule(s string) (Rule, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "edgematching", "edge":
+		return EdgeMatching, nil
+	case "bbpflatbulk", "bbp":
+		return BBPFlatBulk, nil
+	}
+	return 0, fmt.Errorf("spectral: unknown rule %q", s)
+}
 
 // Threshold is a retarded-learning critical point.
 type Threshold struct {
@@ -39,8 +63,47 @@ type Threshold struct {
 }
 
 // IsingThreshold returns the threshold of the Ising ring m under rule.
-func IsingThreshold(m ring.Ising, rule Rule) Threshold { panic("unimplemented") }
+//
+// With Λ = e^(2β) (eq 26, the N → ∞ value) and bulk level 1:
+//
+//	EdgeMatching:  Λ = (1 + √r)²   ⇔  r_c = (e^β − 1)²     (eq 27)
+//	BBPFlatBulk:   Λ − 1 = √r      ⇔  r_c = (e^(2β) − 1)²  (§3.10)
+//
+// and S_c = N/r_c. The squares are formed from expm1, exact to rounding at
+// small β. At β = 0, r_c = 0 and S_c = +Inf (no structure to learn). It
+// panics if rule is unknown, m.N < 1, or β is negative or NaN.
+func IsingThreshold(m ring.Ising, rule Rule) Threshold {
+	if m.N < 1 || !(m.Beta >= 0) {
+		panic(fmt.Sprintf("spectral: invalid Ising ring N=%d β=%g", m.N, m.Beta))
+	}
+	t := Threshold{Rule: rule, Lambda: math.Exp(2 * m.Beta), Bulk: 1}
+	switch rule {
+	case EdgeMatching:
+		x := math.Expm1(m.Beta)
+		t.R = x * x
+	case BBPFlatBulk:
+		x := math.Expm1(2 * m.Beta)
+		t.R = x * x
+	default:
+		panic(fmt.Sprintf("spectral: unknown rule %v", rule))
+	}
+	t.S = float64(m.N) / t.R
+	return t
+}
 
 // IsingBetaC returns the critical inverse temperature at ratio r under rule;
 // for EdgeMatching this is the paper's eq 27, β_c = ln(1 + √r).
-func IsingBetaC(r float64, rule Rule) float64 { panic("unimplemented") }
+//
+// For BBPFlatBulk it is β_c = ½ ln(1 + √r) (THEORY.md §3.10). Both are
+// formed with log1p. r = 0 gives 0, r = +Inf gives +Inf, and negative or
+// NaN r gives NaN. It panics if rule is unknown.
+func IsingBetaC(r float64, rule Rule) float64 {
+	switch rule {
+	case EdgeMatching:
+		return math.Log1p(math.Sqrt(r))
+	case BBPFlatBulk:
+		return 0.5 * math.Log1p(math.Sqrt(r))
+	default:
+		panic(fmt.Sprintf("spectral: unknown rule %v", rule))
+	}
+}

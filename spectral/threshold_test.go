@@ -1,0 +1,184 @@
+package spectral
+
+import (
+	"math"
+	"testing"
+
+	"placecell/ring"
+)
+
+func TestRuleNames(t *testing.T) {
+	t.Parallel()
+	for i, test := range []struct {
+		in   string
+		want Rule
+	}{
+		{"EdgeMatching", EdgeMatching},
+		{"edgematching", EdgeMatching},
+		{"EDGE", EdgeMatching},
+		{"edge", EdgeMatching},
+		{"BBPFlatBulk", BBPFlatBulk},
+		{"bbpflatbulk", BBPFlatBulk},
+		{"bbp", BBPFlatBulk},
+		{" BBP ", BBPFlatBulk},
+	} {
+		got, err := ParseRule(test.in)
+		if err != nil || got != test.want {
+			t.Errorf("case %d: ParseRule(%q) = %v, %v, want %v", i, test.in, got, err, test.want)
+		}
+	}
+	for _, r := range []Rule{EdgeMatching, BBPFlatBulk} {
+		if got, err := ParseRule(r.String()); err != nil || got != r {
+			t.Errorf("ParseRule(%q) = %v, %v, want %v", r.String(), got, err, r)
+		}
+	}
+	if got := EdgeMatching.String(); got != "EdgeMatching" {
+		t.Errorf("EdgeMatching.String() = %q", got)
+	}
+	if got := BBPFlatBulk.String(); got != "BBPFlatBulk" {
+		t.Errorf("BBPFlatBulk.String() = %q", got)
+	}
+	if got := Rule(7).String(); got != "Rule(7)" {
+		t.Errorf("Rule(7).String() = %q, want Rule(7)", got)
+	}
+	for _, s := range []string{"", "bulk", "edge matching", "PluginSeparation"} {
+		if _, err := ParseRule(s); err == nil {
+			t.Errorf("ParseRule(%q) returned no error", s)
+		}
+	}
+}
+
+func TestIsingThresholdPaper(t *testing.T) {
+	t.Parallel()
+	// PAP-2: β = 0.5 gives Λ = e = 2.718281828, r_c = (e^β − 1)² =
+	// 0.4208392871 and S_c = N/r_c = 47.52408 (N=20), 237.6204 (N=100),
+	// the paper's eqs 26–27, rule EdgeMatching.
+	for i, test := range []struct {
+		n             int
+		lambda, r, sc float64
+		scTol         float64
+	}{
+		{20, 2.718281828, 0.4208392871, 47.52408, 5e-6},
+		{100, 2.718281828, 0.4208392871, 237.6204, 5e-5},
+	} {
+		got := IsingThreshold(ring.Ising{N: test.n, Beta: 0.5}, EdgeMatching)
+		if got.Rule != EdgeMatching || got.Bulk != 1 {
+			t.Errorf("case %d: rule %v bulk %g, want EdgeMatching 1", i, got.Rule, got.Bulk)
+		}
+		if math.Abs(got.Lambda-test.lambda) > 1e-9 {
+			t.Errorf("case %d: Λ = %.10f, want %.9f", i, got.Lambda, test.lambda)
+		}
+		if math.Abs(got.R-test.r) > 1e-10 {
+			t.Errorf("case %d: r_c = %.11f, want %.10f", i, got.R, test.r)
+		}
+		if math.Abs(got.S-test.sc) > test.scTol {
+			t.Errorf("case %d: S_c = %.7f, want %g", i, got.S, test.sc)
+		}
+	}
+
+	// PAPER-LAMBDA-ISING: Λ(0.3) = 1.822, Λ(0.5) = 2.718 to 5e-4 (eq 26).
+	for _, test := range []struct{ beta, want float64 }{{0.3, 1.822}, {0.5, 2.718}} {
+		for _, rule := range []Rule{EdgeMatching, BBPFlatBulk} {
+			if got := IsingThreshold(ring.Ising{N: 100, Beta: test.beta}, rule).Lambda; math.Abs(got-test.want) > 5e-4 {
+				t.Errorf("Λ(β=%g, %v) = %.5f, want %.3f", test.beta, rule, got, test.want)
+			}
+		}
+	}
+}
+
+func TestIsingBetaC(t *testing.T) {
+	t.Parallel()
+	// PAP-1: r = 0.01 gives β_c = ln 1.1 = 0.0953101798 (eq 27); the BBP
+	// rule (§3.10) gives half of it, ½ ln(1 + √r).
+	if got := IsingBetaC(0.01, EdgeMatching); math.Abs(got-0.0953101798) > 1e-10 {
+		t.Errorf("IsingBetaC(0.01, EdgeMatching) = %.11f, want 0.0953101798", got)
+	}
+	if got := IsingBetaC(0.01, BBPFlatBulk); math.Abs(got-0.0953101798/2) > 1e-10 {
+		t.Errorf("IsingBetaC(0.01, BBPFlatBulk) = %.11f, want %.11f", got, 0.0953101798/2)
+	}
+	// Special cases.
+	for _, rule := range []Rule{EdgeMatching, BBPFlatBulk} {
+		if got := IsingBetaC(0, rule); got != 0 {
+			t.Errorf("IsingBetaC(0, %v) = %g, want 0", rule, got)
+		}
+		if got := IsingBetaC(math.Inf(1), rule); !math.IsInf(got, 1) {
+			t.Errorf("IsingBetaC(+Inf, %v) = %g, want +Inf", rule, got)
+		}
+		if got := IsingBetaC(-1, rule); !math.IsNaN(got) {
+			t.Errorf("IsingBetaC(-1, %v) = %g, want NaN", rule, got)
+		}
+	}
+}
+
+func TestIsingThresholdConsistency(t *testing.T) {
+	t.Parallel()
+	for _, beta := range []float64{1e-8, 1e-3, 0.1, 0.5, 1, 2} {
+		m := ring.Ising{N: 100, Beta: beta}
+		edge := IsingThreshold(m, EdgeMatching)
+		bbp := IsingThreshold(m, BBPFlatBulk)
+
+		// Each rule's defining condition holds at r_c (§3.9–3.10):
+		// Λ = (1 + √r)² and Λ − 1 = √r.
+		if got, want := edge.Lambda, math.Pow(1+math.Sqrt(edge.R), 2); math.Abs(got-want) > 1e-12*want {
+			t.Errorf("β=%g: EdgeMatching Λ = %.15g, (1+√r_c)² = %.15g", beta, got, want)
+		}
+		// (Λ − 1 carries the absolute rounding error of Λ ≈ 1, 2⁻⁵².)
+		if got, want := bbp.Lambda-1, math.Sqrt(bbp.R); math.Abs(got-want) > 1e-12*want+0x1p-52 {
+			t.Errorf("β=%g: BBP Λ−1 = %.15g, √r_c = %.15g", beta, got, want)
+		}
+		// S_c = N/r_c; BBP needs fewer samples than edge matching.
+		for _, th := range []Threshold{edge, bbp} {
+			if math.Abs(th.S*th.R-100) > 1e-12*100 {
+				t.Errorf("β=%g %v: S_c·r_c = %g, want N = 100", beta, th.Rule, th.S*th.R)
+			}
+		}
+		if !(bbp.S < edge.S) {
+			t.Errorf("β=%g: S_c BBP = %g not below EdgeMatching %g", beta, bbp.S, edge.S)
+		}
+		// Round trip through IsingBetaC.
+		for _, th := range []Threshold{edge, bbp} {
+			if got := IsingBetaC(th.R, th.Rule); math.Abs(got-beta) > 1e-12*beta {
+				t.Errorf("IsingBetaC(r_c(β=%g), %v) = %.15g, want %g", beta, th.Rule, got, beta)
+			}
+		}
+	}
+
+	// BBP-5: the BBP rule is S_c = N/l² with the spike l = Λ − 1. (a) N =
+	// 200, l = 0.5 gives S_c = 800; (b) N = 100, l = 1 gives S_c = 100.
+	for i, test := range []struct {
+		n       int
+		l, want float64
+	}{
+		{200, 0.5, 800},
+		{100, 1, 100},
+	} {
+		beta := 0.5 * math.Log1p(test.l) // e^(2β) − 1 = l
+		got := IsingThreshold(ring.Ising{N: test.n, Beta: beta}, BBPFlatBulk)
+		if math.Abs(got.S-test.want) > 1e-9*test.want || math.Abs(got.R-test.l*test.l) > 1e-12 {
+			t.Errorf("case %d (BBP-5): S_c = %.9g, r_c = %.12g, want %g, %g", i, got.S, got.R, test.want, test.l*test.l)
+		}
+	}
+
+	// β = 0: no structure, r_c = 0 and S_c = +Inf.
+	for _, rule := range []Rule{EdgeMatching, BBPFlatBulk} {
+		got := IsingThreshold(ring.Ising{N: 10, Beta: 0}, rule)
+		if got.R != 0 || !math.IsInf(got.S, 1) || got.Lambda != 1 {
+			t.Errorf("IsingThreshold(β=0, %v) = %+v, want R 0, S +Inf, Λ 1", rule, got)
+		}
+	}
+	// Small β: r_c from expm1 keeps full relative precision, r_c ≈ β².
+	if got := IsingThreshold(ring.Ising{N: 10, Beta: 1e-10}, EdgeMatching).R; math.Abs(got-1e-20) > 1e-29 {
+		t.Errorf("r_c(β=1e-10) = %g, want 1e-20", got)
+	}
+
+	for i, f := range []func(){
+		func() { IsingThreshold(ring.Ising{N: 10, Beta: 1}, Rule(0)) },
+		func() { IsingThreshold(ring.Ising{N: 0, Beta: 1}, EdgeMatching) },
+		func() { IsingThreshold(ring.Ising{N: 10, Beta: -1}, EdgeMatching) },
+		func() { IsingBetaC(0.1, Rule(3)) },
+	} {
+		if !panics(f) {
+			t.Errorf("case %d: no panic", i)
+		}
+	}
+}
