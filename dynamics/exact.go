@@ -25,8 +25,9 @@ const maxSpinHidden = 24
 // For M = 1 this is tanh(w_i) (eq 32). It panics if len(w) != m·n or m > 24.
 //
 // The weights π(h) are normalised in log space (a running logsumexp), and
-// ln cosh and tanh share one expm1, so the result is finite and accurate for
-// any finite w; entries lie in [−1, 1]. The cost is O(2^(M−1)·M·N); large
+// ln cosh and tanh share one expm1, so the result is finite and accurate
+// unless the log-weights Σ_i |Σ_ν w_νi h_ν| overflow (|w| near 1e300), where
+// it is NaN; entries lie in [−1, 1]. The cost is O(2^(M−1)·M·N); large
 // sums run on up to GOMAXPROCS goroutines over a fixed split into blocks,
 // so the result does not depend on GOMAXPROCS. A nil dst is allocated; a
 // dst of another length than m·n panics. Special case: m = 0 gives an

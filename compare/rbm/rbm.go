@@ -387,7 +387,7 @@ type NumericError struct {
 	Update     int     // update at which it was found
 	T          float64 // learning time
 	What       string  // "weight", "gradient" or "chain input"
-	Unit, Site int     // index of the offending entry (Site −1 if none)
+	Unit, Site int     // index of the offending entry; for a chain input, Unit μ of chain Site
 	Value      float64 // the offending value
 	LastNorm   float64 // Frobenius norm of the last finite gradient
 }
@@ -516,8 +516,12 @@ type chainSet struct {
 	src     []*rand.PCG // stream ("chain", c) of each chain
 	v       []float64   // C×N visible states
 	h       []float64   // C×M hidden states of the last sweep
-	x       []float64   // C×N visible inputs of the last sweep
-	th      []float64   // C×M tanh I_μ(v) at the current states
+	x       []float64   // C×N visible inputs Σ_μ w_μi h_μ
+	in      []float64   // C×M hidden inputs Σ_i w_μi v_i
+	th      []float64   // C×M tanh I_μ(v) at the post-sweep states
+	q       []float64   // C×max(N,M) scratch of sample
+	flips   []int       // C×max(N,M) indices of the spins a draw changed
+	wT      []float64   // N×M transposed weights of the current advance
 	bad     []badInput  // first non-finite hidden input of each chain
 }
 
@@ -528,14 +532,19 @@ type badInput struct {
 }
 
 func newChainSet(seed uint64, c, n, m int) *chainSet {
+	l := max(n, m)
 	cs := &chainSet{
 		c: c, n: n, m: m,
-		src: make([]*rand.PCG, c),
-		v:   make([]float64, c*n),
-		h:   make([]float64, c*m),
-		x:   make([]float64, c*n),
-		th:  make([]float64, c*m),
-		bad: make([]badInput, c),
+		src:   make([]*rand.PCG, c),
+		v:     make([]float64, c*n),
+		h:     make([]float64, c*m),
+		x:     make([]float64, c*n),
+		in:    make([]float64, c*m),
+		th:    make([]float64, c*m),
+		q:     make([]float64, c*l),
+		flips: make([]int, c*l),
+		wT:    make([]float64, n*m),
+		bad:   make([]badInput, c),
 	}
 	for k := range c {
 		// rng.PCG is the source behind rng.New(seed, "chain", k).
@@ -557,6 +566,12 @@ func newChainSet(seed uint64, c, n, m int) *chainSet {
 // its own stream and writes only its own buffers, so the outcome does not
 // depend on the grouping.
 func (cs *chainSet) advance(w []float64, k int, parallel bool) {
+	n, m := cs.n, cs.m
+	for mu := range m {
+		for i := range n {
+			cs.wT[i*m+mu] = w[mu*n+i]
+		}
+	}
 	g := min(runtime.GOMAXPROCS(0), cs.c)
 	if !parallel || g < 2 {
 		for c := range cs.c {
@@ -577,48 +592,90 @@ func (cs *chainSet) advance(w []float64, k int, parallel bool) {
 	wg.Wait()
 }
 
-// run advances chain c by k sweeps (THEORY.md §4.1, eq 3): each draws
+// callCost is the overhead of one row update in the incremental input
+// updates of run, in multiply-adds.
+const callCost = 16
+
+// run advances chain c by k sweeps (THEORY.md §4.1, eq 3). Each sweep draws
 // h_μ = +1 with probability σ(2 I_μ(v)), I_μ = Σ_i w_μi v_i, then
-// v_i = +1 with probability σ(2 Σ_μ w_μi h_μ), the M hidden draws before
-// the N visible ones, in index order. Afterwards it stores tanh I_μ(v) of
-// the final state, and notes the first non-finite hidden input met.
+// v_i = +1 with probability σ(2 x_i), x_i = Σ_μ w_μi h_μ: the M hidden
+// draws before the N visible ones, in index order. Afterwards it stores
+// tanh I_μ(v) of the final state, with I recomputed from scratch, and
+// notes the first non-finite hidden input met.
+//
+// Inputs are computed from scratch at the first sweep and then updated for
+// the spins that changed, I += 2 v_i w_·i for each flipped v_i and
+// x += 2 h_μ w_μ for each flipped h_μ, whenever that costs fewer
+// multiply-adds than recomputing them.
 func (cs *chainSet) run(c int, w []float64, k int) {
 	n, m := cs.n, cs.m
+	l := max(n, m)
 	v := cs.v[c*n : (c+1)*n]
 	h := cs.h[c*m : (c+1)*m]
 	x := cs.x[c*n : (c+1)*n]
+	in := cs.in[c*m : (c+1)*m]
 	th := cs.th[c*m : (c+1)*m]
+	q := cs.q[c*l : (c+1)*l]
+	flips := cs.flips[c*l : (c+1)*l]
 	src := cs.src[c]
 	bad := &cs.bad[c]
 	*bad = badInput{}
 
-	for range k {
-		// Hidden layer: inputs in h, then overwritten by the draws.
-		for mu := range m {
-			h[mu] = floats.Dot(w[mu*n:(mu+1)*n], v)
-		}
-		cs.check(bad, h)
-		sample(h, src)
+	hiddenInputs(in, w, v)
+	for s := range k {
+		// h ~ p(h | v).
+		cs.check(bad, in)
+		nf := sample(h, in, q, flips, src)
 
-		// Visible layer: x = Σ_μ h_μ w_μ, then v drawn from it.
-		copy(x, w[:n])
-		if h[0] < 0 {
-			floats.Scale(-1, x)
+		// Visible inputs x = Σ_μ h_μ w_μ.
+		if s == 0 || nf*(n+callCost) >= m*n {
+			visibleInputs(x, w, h)
+		} else {
+			for _, mu := range flips[:nf] {
+				floats.AddScaled(x, 2*h[mu], w[mu*n:(mu+1)*n])
+			}
 		}
-		for mu := 1; mu < m; mu++ {
-			floats.AddScaled(x, h[mu], w[mu*n:(mu+1)*n])
+
+		// v ~ p(v | h).
+		nf = sample(v, x, q, flips, src)
+
+		// Hidden inputs of the new v, unless this was the last sweep.
+		switch {
+		case s == k-1:
+		case nf*(m+callCost) >= m*n:
+			hiddenInputs(in, w, v)
+		default:
+			for _, i := range flips[:nf] {
+				floats.AddScaled(in, 2*v[i], cs.wT[i*m:(i+1)*m])
+			}
 		}
-		copy(v, x)
-		sample(v, src)
 	}
 
-	// Inputs at the post-sweep state, for the model term.
-	for mu := range m {
-		th[mu] = floats.Dot(w[mu*n:(mu+1)*n], v)
+	// Inputs at the post-sweep state, from scratch, for the model term.
+	hiddenInputs(in, w, v)
+	cs.check(bad, in)
+	for mu, x := range in {
+		th[mu] = math.Tanh(x)
 	}
-	cs.check(bad, th)
-	for mu, in := range th {
-		th[mu] = math.Tanh(in)
+}
+
+// hiddenInputs writes I_μ = Σ_i w_μi v_i into in.
+func hiddenInputs(in, w, v []float64) {
+	n := len(v)
+	for mu := range in {
+		in[mu] = floats.Dot(w[mu*n:(mu+1)*n], v)
+	}
+}
+
+// visibleInputs writes x_i = Σ_μ w_μi h_μ into x.
+func visibleInputs(x, w, h []float64) {
+	n := len(x)
+	copy(x, w[:n])
+	if h[0] < 0 {
+		floats.Scale(-1, x)
+	}
+	for mu := 1; mu < len(h); mu++ {
+		floats.AddScaled(x, h[mu], w[mu*n:(mu+1)*n])
 	}
 }
 
@@ -636,34 +693,36 @@ func (cs *chainSet) check(bad *badInput, in []float64) {
 	}
 }
 
-// sample replaces each input s_j by a ±1 spin drawn with P(+1) = σ(2 s_j)
-// = 1/(1 + e^(−2 s_j)), one 53-bit uniform u_j per spin, in index order:
-// +1 iff u_j·(1 + e^(−2 s_j)) < 1, which avoids a division. The exponent is
-// capped at 709 so that the factor stays finite: for s_j < −354 the draw is
-// +1 only if u_j = 0 (probability 2^(−53)), and for s_j > 19 the factor
-// rounds to 1 and the draw is always +1. The factors are computed first and
-// the draws read the sign bit of u_j·q_j − 1, so neither loop branches on
-// the random outcome.
-func sample(s []float64, src *rand.PCG) {
-	for j, in := range s {
-		a := -2 * in
+// sample sets each spin s_j to ±1 drawn with P(+1) = σ(2 in_j) =
+// 1/(1 + e^(−2 in_j)), one 53-bit uniform u_j per spin, in index order,
+// writes the indices of the spins that changed into flips and returns
+// their number. q is scratch of at least len(s).
+//
+// The draw is +1 iff u_j·(1 + e^(−2 in_j)) < 1, which avoids a division.
+// The exponent is capped at 709 so that the factor stays finite: for
+// in_j < −354 the draw is +1 only if u_j = 0 (probability 2^(−53)), and for
+// in_j > 19 the factor rounds to 1 and the draw is always +1. The factors
+// are computed first, and the draws read the sign bit of u_j·q_j − 1, so
+// neither loop branches on the random outcome.
+func sample(s, in, q []float64, flips []int, src *rand.PCG) int {
+	q = q[:len(in)]
+	for j, x := range in {
+		a := -2 * x
 		if a > 709 {
 			a = 709
 		}
-		s[j] = 1 + math.Exp(a)
+		q[j] = 1 + math.Exp(a)
 	}
-	for j, q := range s {
+	nf := 0
+	for j, qj := range q {
 		u := float64(src.Uint64()>>11) * 0x1p-53
-		plus := int64(math.Float64bits(u*q-1) >> 63) // 1 iff u·q < 1
-		s[j] = float64(2*plus - 1)
+		plus := int64(math.Float64bits(u*qj-1) >> 63) // 1 iff u·q < 1
+		spin := float64(2*plus - 1)
+		flips[nf] = j
+		nf += int((math.Float64bits(spin) ^ math.Float64bits(s[j])) >> 63)
+		s[j] = spin
 	}
-}
-
-// spin returns one draw of sample for the single input in.
-func spin(src *rand.PCG, in float64) float64 {
-	s := [1]float64{in}
-	sample(s[:], src)
-	return s[0]
+	return nf
 }
 
 // firstBad returns the first chain, in chain order, that met a non-finite

@@ -384,7 +384,21 @@ func norm(x []float64) float64 {
 // within 5 standard errors.
 func TestPCDMatchesExact(t *testing.T) {
 	t.Parallel()
-	const n, m, chains = 10, 2, 1000
+	for _, c := range []struct {
+		n, m  int
+		scale float64
+	}{
+		{10, 2, 0.35},
+		// Many hidden units: the incremental input updates of the sweep
+		// are taken most of the time.
+		{12, 8, 0.25},
+	} {
+		pcdMatchesExact(t, c.n, c.m, c.scale)
+	}
+}
+
+func pcdMatchesExact(t *testing.T, n, m int, scale float64) {
+	const chains = 1000
 	tr, err := NewTrainer(iidData(n, 10, 9), Config{Nu: 1, Hidden: m, Chains: chains, Seed: 10})
 	if err != nil {
 		t.Fatal(err)
@@ -392,7 +406,7 @@ func TestPCDMatchesExact(t *testing.T) {
 	w := tr.w
 	r := rand.New(rand.NewPCG(11, 12))
 	for k := range w {
-		w[k] = 0.35 * r.NormFloat64()
+		w[k] = scale * r.NormFloat64()
 	}
 	want := dynamics.SpinModelTerm(nil, w, m, n)
 
@@ -426,10 +440,10 @@ func TestPCDMatchesExact(t *testing.T) {
 		avg := s1 / chains
 		se := math.Sqrt((s2/chains - avg*avg) / (chains - 1))
 		if math.Abs(avg-mean[k]) > 1e-12 {
-			t.Errorf("entry %d: chainSet.term mean = %v, want the per-chain mean %v", k, mean[k], avg)
+			t.Errorf("M=%d entry %d: chainSet.term mean = %v, want the per-chain mean %v", m, k, mean[k], avg)
 		}
 		if math.Abs(avg-want[k]) > 5*se {
-			t.Errorf("entry %d: PCD model term = %v ± %v, want %v (exact)", k, avg, se, want[k])
+			t.Errorf("M=%d entry %d: PCD model term = %v ± %v, want %v (exact)", m, k, avg, se, want[k])
 		}
 	}
 }
@@ -588,11 +602,116 @@ func TestSuccessiveSweepsDiffer(t *testing.T) {
 	}
 }
 
+// TestIncrementalSweep checks that the sweeps, which update the inputs
+// incrementally for the spins that flipped, make the same draws as a
+// plain sweep written here that recomputes every input from scratch and
+// reads the same random stream. Inputs differ only by rounding, so a draw
+// could differ only if a uniform fell within ~1e-15 of its threshold.
+func TestIncrementalSweep(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		n, m  int
+		scale float64
+	}{{50, 20, 0.15}, {30, 1, 0.5}, {8, 40, 0.2}, {100, 5, 0.05}} {
+		const chains, sweeps = 3, 40
+		tr, err := NewTrainer(iidData(c.n, 10, 24), Config{Nu: 1, Hidden: c.m, Chains: chains, Seed: 25})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := rand.New(rand.NewPCG(26, 27))
+		for k := range tr.w {
+			tr.w[k] = c.scale * r.NormFloat64()
+		}
+		cs := tr.chains
+		// Reference copies of the chain states and streams.
+		ref := slices.Clone(cs.v)
+		srcs := make([]*rand.PCG, chains)
+		for k := range srcs {
+			b, _ := cs.src[k].MarshalBinary()
+			srcs[k] = &rand.PCG{}
+			if err := srcs[k].UnmarshalBinary(b); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cs.advance(tr.w, sweeps, false)
+
+		draw := func(src *rand.PCG, in float64) float64 {
+			u := float64(src.Uint64()>>11) * 0x1p-53
+			if u*(1+math.Exp(math.Min(-2*in, 709))) < 1 {
+				return 1
+			}
+			return -1
+		}
+		n, m := c.n, c.m
+		for k := range chains {
+			v := ref[k*n : (k+1)*n]
+			h := make([]float64, m)
+			for range sweeps {
+				for mu := range m {
+					h[mu] = draw(srcs[k], dot(tr.w[mu*n:(mu+1)*n], v))
+				}
+				for i := range n {
+					var x float64
+					for mu := range m {
+						x += tr.w[mu*n+i] * h[mu]
+					}
+					v[i] = draw(srcs[k], x)
+				}
+			}
+			if !slices.Equal(v, cs.v[k*n:(k+1)*n]) || !slices.Equal(h, cs.h[k*m:(k+1)*m]) {
+				t.Errorf("N=%d M=%d chain %d: incremental sweeps differ from plain sweeps", n, m, k)
+			}
+			// The maintained visible inputs match their definition.
+			for i := range n {
+				var x float64
+				for mu := range m {
+					x += tr.w[mu*n+i] * h[mu]
+				}
+				if math.Abs(x-cs.x[k*n+i]) > 1e-12 {
+					t.Errorf("N=%d M=%d chain %d: x[%d] = %v, want %v", n, m, k, i, cs.x[k*n+i], x)
+				}
+			}
+		}
+	}
+}
+
+// TestSampleFlips checks that sample lists exactly the spins it changed.
+func TestSampleFlips(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(28, 29))
+	src := rand.NewPCG(30, 31)
+	const n = 200
+	s, in, q, flips := make([]float64, n), make([]float64, n), make([]float64, n), make([]int, n)
+	for i := range s {
+		s[i] = float64(2*r.IntN(2) - 1)
+		in[i] = r.NormFloat64()
+	}
+	old := slices.Clone(s)
+	nf := sample(s, in, q, flips, src)
+	var want []int
+	for i := range s {
+		if s[i] != 1 && s[i] != -1 {
+			t.Fatalf("spin %d = %v, want ±1", i, s[i])
+		}
+		if s[i] != old[i] {
+			want = append(want, i)
+		}
+	}
+	if !slices.Equal(flips[:nf], want) {
+		t.Errorf("flips = %v, want %v", flips[:nf], want)
+	}
+}
+
 // TestSpinSampler checks the Bernoulli draw: the frequency of +1 at input I
 // matches σ(2I) within 5 standard errors, and the extremes are exact.
 func TestSpinSampler(t *testing.T) {
 	t.Parallel()
 	src := rand.NewPCG(18, 19)
+	spin := func(src *rand.PCG, in float64) float64 {
+		s, q, flips := []float64{1}, []float64{0}, []int{0}
+		sample(s, []float64{in}, q, flips, src)
+		return s[0]
+	}
 	const draws = 100000
 	for _, in := range []float64{-1.5, -0.2, 0, 0.4, 2} {
 		var plus float64
@@ -619,7 +738,7 @@ func TestNumericError(t *testing.T) {
 	t.Parallel()
 	data := isingData(20, 40, 1, 20)
 	for _, phase := range []NegativePhase{PCD, Exact} {
-		cfg := Config{Hidden: 2, Nu: 1e308, Batch: 10, Epochs: 50, Chains: 8, Sweeps: 2, Phase: phase, RecordEvery: 1}
+		cfg := Config{Hidden: 2, Nu: 5e307, Batch: 10, Epochs: 50, Chains: 8, Sweeps: 2, Phase: phase, RecordEvery: 1}
 		res, err := Train(context.Background(), data, cfg)
 		var ne *NumericError
 		if !errors.As(err, &ne) {
