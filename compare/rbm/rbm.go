@@ -393,8 +393,8 @@ type NumericError struct {
 }
 
 // Error returns a one-line description. For a "chain input" the entry is
-// the input I_Unit of hidden unit Unit in chain number Site; LastNorm is
-// NaN if no gradient was finite yet.
+// the hidden input I_μ, μ = Unit, of chain number Site. LastNorm is NaN if
+// no gradient was finite yet, and printed as "none".
 func (e *NumericError) Error() string {
 	var what string
 	switch e.What {
