@@ -1,0 +1,219 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+
+	"placecell/internal/version"
+	"placecell/ring"
+)
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	return &cli.App{
+		Name:    "placecell",
+		Usage:   "theory and reference simulation of RBMs learning ring data (place-cell emergence)",
+		Version: version.String(),
+		Description: "placecell follows Harsh, Tubiana, Cocco & Monasson, J. Phys. A 53, 174002 (2020).\n" +
+			"Options go before arguments: the parser stops at the first argument.",
+		Writer:    stdout,
+		ErrWriter: stderr,
+		// Errors are returned to run, which prints them; never os.Exit here.
+		ExitErrHandler:  func(*cli.Context, error) {},
+		HideHelpCommand: true,
+		Suggest:         true,
+		Commands: []*cli.Command{
+			sampleCommand(),
+			spectrumCommand(),
+			thresholdCommand(),
+			trainCommand(),
+			compareCommand(),
+		},
+	}
+}
+
+// Flags shared by several commands.
+
+func modelFlag() *cli.StringFlag {
+	return &cli.StringFlag{Name: "model", Value: "ising", Usage: "data model: `ising` (the periodic Ising ring)",
+		Action: func(_ *cli.Context, s string) error {
+			if s != "ising" {
+				return fmt.Errorf("--model %q is not available (want ising)", s)
+			}
+			return nil
+		}}
+}
+
+func nFlag(def int) *cli.IntFlag {
+	return &cli.IntFlag{Name: "n", Value: def, Usage: "ring length `N` (number of visible units)",
+		Action: func(_ *cli.Context, n int) error {
+			if n < 2 || n > 10_000_000 {
+				return fmt.Errorf("--n %d is out of range (want 2 ≤ N ≤ 10⁷)", n)
+			}
+			return nil
+		}}
+}
+
+func betaFlag(def float64) *cli.Float64Flag {
+	return &cli.Float64Flag{Name: "beta", Value: def, Usage: "inverse temperature `β` of the data (coupling J = 1)",
+		Action: func(_ *cli.Context, b float64) error {
+			if !(b >= 0) || math.IsInf(b, 0) {
+				return fmt.Errorf("--beta %v is out of range (want a finite β ≥ 0)", b)
+			}
+			return nil
+		}}
+}
+
+func seedFlag() *cli.Uint64Flag {
+	return &cli.Uint64Flag{Name: "seed", Value: 1, Usage: "master random `seed` (recorded in every output)"}
+}
+
+func formatFlag() *cli.StringFlag {
+	return &cli.StringFlag{Name: "format", Value: "text", Usage: "output `format`: text, csv or json",
+		Action: func(_ *cli.Context, s string) error {
+			switch s {
+			case "text", "csv", "json":
+				return nil
+			}
+			return fmt.Errorf("--format %q is not available (want text, csv or json)", s)
+		}}
+}
+
+func positiveInt(name string) func(*cli.Context, int) error {
+	return func(_ *cli.Context, v int) error {
+		if v < 1 {
+			return fmt.Errorf("--%s %d must be at least 1", name, v)
+		}
+		return nil
+	}
+}
+
+func positiveFloat(name string) func(*cli.Context, float64) error {
+	return func(_ *cli.Context, v float64) error {
+		if !(v > 0) || math.IsInf(v, 0) {
+			return fmt.Errorf("--%s %v must be positive and finite", name, v)
+		}
+		return nil
+	}
+}
+
+// checkArgs rejects extra arguments, and names the misplaced option when an
+// argument looks like one: urfave/cli stops parsing at the first argument,
+// so "placecell spectrum data.npy --top 5" would silently ignore --top.
+func checkArgs(c *cli.Context, max int) error {
+	args := c.Args().Slice()
+	for _, a := range args {
+		if strings.HasPrefix(a, "-") {
+			return fmt.Errorf("option %s after an argument would be ignored; put options before arguments", a)
+		}
+	}
+	if len(args) > max {
+		return fmt.Errorf("unexpected argument %q (see placecell %s --help)", args[max], c.Command.Name)
+	}
+	return nil
+}
+
+// isingModel returns the model named by the common flags.
+func isingModel(c *cli.Context) (ring.Ising, error) {
+	m := ring.Ising{N: c.Int("n"), Beta: c.Float64("beta")}
+	return m, m.Validate()
+}
+
+// table collects rows for printing as aligned text, CSV or JSON. Cells are
+// strings, ints or float64s; floats print with 7 significant digits in text
+// and CSV and at full precision in JSON, where non-finite values become the
+// strings "+Inf", "-Inf" and "NaN".
+type table struct {
+	head []string
+	rows [][]any
+	// prec is the number of significant digits of floats in text and CSV
+	// (default 7).
+	prec int
+}
+
+func (t *table) add(cells ...any) { t.rows = append(t.rows, cells) }
+
+// write prints the table in format. meta holds provenance and context:
+// '#' comment lines in CSV, fields of the enclosing object in JSON, and
+// nothing in text (the caller prints its own heading).
+func (t *table) write(w io.Writer, format string, meta map[string]any) error {
+	switch format {
+	case "csv":
+		for _, k := range sortedKeys(meta) {
+			fmt.Fprintf(w, "# %s: %v\n", k, meta[k])
+		}
+		cw := csv.NewWriter(w)
+		cw.Write(t.head)
+		for _, r := range t.rows {
+			cw.Write(t.cellStrings(r))
+		}
+		cw.Flush()
+		return cw.Error()
+	case "json":
+		rows := make([]map[string]any, len(t.rows))
+		for i, r := range t.rows {
+			rows[i] = map[string]any{}
+			for j, h := range t.head {
+				rows[i][h] = jsonCell(r[j])
+			}
+		}
+		out := map[string]any{}
+		for k, v := range meta {
+			out[k] = jsonCell(v)
+		}
+		out["rows"] = rows
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	default:
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, strings.Join(t.head, "\t"))
+		for _, r := range t.rows {
+			fmt.Fprintln(tw, strings.Join(t.cellStrings(r), "\t"))
+		}
+		return tw.Flush()
+	}
+}
+
+func (t *table) cellStrings(r []any) []string {
+	prec := t.prec
+	if prec == 0 {
+		prec = 7
+	}
+	out := make([]string, len(r))
+	for i, c := range r {
+		if f, ok := c.(float64); ok {
+			out[i] = strconv.FormatFloat(f, 'g', prec, 64)
+		} else {
+			out[i] = fmt.Sprint(c)
+		}
+	}
+	return out
+}
+
+func jsonCell(c any) any {
+	if f, ok := c.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
+		return fmtG(f)
+	}
+	return c
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// fmtG formats x with 7 significant digits.
+func fmtG(x float64) string { return strconv.FormatFloat(x, 'g', 7, 64) }
