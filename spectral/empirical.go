@@ -1,6 +1,7 @@
 package spectral
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/bits"
@@ -43,12 +44,11 @@ func Correlation(d *ring.Spins) *mat.SymDense {
 
 	// Mismatch counts n_ij for i ≤ j, tile by tile in parallel.
 	data := make([]float64, n*n)
-	inv := float64(s)
 	gramXOR(cols, w, np, func(i, j, c int) {
 		if i >= n || j >= n {
 			return
 		}
-		v := float64(s-2*c) / inv
+		v := float64(s-2*c) / float64(s)
 		data[i*n+j] = v
 		data[j*n+i] = v
 	})
@@ -272,6 +272,9 @@ func TopEigen(a mat.Symmetric, k int) (*Eigen, error) {
 		panic(fmt.Sprintf("spectral: %d eigenpairs requested of a %d×%d matrix", k, n, n))
 	}
 	op := newSymOp(a)
+	if !op.finite {
+		return nil, errors.New("spectral: matrix has non-finite entries")
+	}
 
 	// Krylov dimensions are whole blocks, and the basis plus the next
 	// block must fit in N dimensions.

@@ -407,6 +407,8 @@ type symOp struct {
 	// up and stride give the upper triangle when full is nil.
 	up     []float64
 	stride int
+	// finite reports whether every entry is finite.
+	finite bool
 	// bounds[w]..bounds[w+1] are the rows of worker w.
 	bounds []int
 }
@@ -422,7 +424,14 @@ func newSymOp(a mat.Symmetric) *symOp {
 		panic("spectral: lower-triangular symmetric storage")
 	}
 	n := raw.N
-	op := &symOp{n: n, sym: s, up: raw.Data, stride: raw.Stride}
+	op := &symOp{n: n, sym: s, up: raw.Data, stride: raw.Stride, finite: true}
+	for i := range n {
+		for _, v := range raw.Data[i*raw.Stride+i : i*raw.Stride+n] {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				op.finite = false
+			}
+		}
+	}
 	workers := 1
 	if n >= parMin {
 		workers = runtime.GOMAXPROCS(0)

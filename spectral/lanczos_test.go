@@ -368,11 +368,16 @@ func TestTopEigenSpecialMatrices(t *testing.T) {
 	}
 
 	// Non-finite entries give an error, and k outside [1, N] panics.
-	bad := randomSymmetric(100, rnd)
-	bad.SetSym(3, 7, math.NaN())
-	if _, err := TopEigen(bad, 1); err == nil {
-		t.Errorf("TopEigen of a NaN matrix returned no error")
+	for _, size := range []int{20, 100} { // dense and Lanczos paths
+		for _, x := range []float64{math.NaN(), math.Inf(-1)} {
+			m := randomSymmetric(size, rnd)
+			m.SetSym(3, 7, x)
+			if _, err := TopEigen(m, 1); err == nil {
+				t.Errorf("TopEigen of a %d×%d matrix holding %v returned no error", size, size, x)
+			}
+		}
 	}
+	bad := randomSymmetric(100, rnd)
 	for _, k := range []int{0, 101} {
 		if !panics(func() { TopEigen(bad, k) }) {
 			t.Errorf("TopEigen(k=%d) of a 100×100 matrix did not panic", k)

@@ -1,0 +1,111 @@
+package spectral
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"placecell/internal/rng"
+	"placecell/ring"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// fastUniformSpins is uniformSpins drawing 64 spins per random word, for
+// the large benchmark data sets.
+func fastUniformSpins(n, s int, rnd *rand.Rand) *ring.Spins {
+	d := ring.NewSpins(n, s)
+	row := make([]int8, n)
+	for t := range s {
+		var w uint64
+		for i := range row {
+			if i%64 == 0 {
+				w = rnd.Uint64()
+			}
+			row[i] = int8(2*(w&1)) - 1
+			w >>= 1
+		}
+		d.SetRow(t, row)
+	}
+	return d
+}
+
+func BenchmarkCirculant(b *testing.B) {
+	for _, n := range []int{100, 10000, 1000000} {
+		row := isingRow(n, 0.5)
+		dst := make([]float64, n)
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				CirculantEigenvalues(dst, row)
+			}
+		})
+	}
+}
+
+func BenchmarkIsingSpectrum(b *testing.B) {
+	for _, n := range []int{100, 10000, 1000000} {
+		dst := make([]float64, n)
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				IsingSpectrum(dst, ring.Ising{N: n, Beta: 0.5})
+			}
+		})
+	}
+}
+
+// BenchmarkDenseEigen is the dense alternative to BenchmarkCirculant:
+// eigenvalues only of the full circulant matrix by mat.EigenSym.
+func BenchmarkDenseEigen(b *testing.B) {
+	for _, n := range []int{100, 300, 1000} {
+		c := circulantMatrix(isingRow(n, 0.5))
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				var es mat.EigenSym
+				if !es.Factorize(c, false) {
+					b.Fatal("factorisation failed")
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkCorrelation(b *testing.B) {
+	for _, size := range []struct{ s, n int }{{10000, 100}, {100000, 1000}} {
+		d := fastUniformSpins(size.n, size.s, rng.New(1, "spectral/bench", 0))
+		b.Run(fmt.Sprintf("S=%d/N=%d", size.s, size.n), func(b *testing.B) {
+			for b.Loop() {
+				Correlation(d)
+			}
+		})
+	}
+}
+
+// BenchmarkTopEigen finds the top 2 eigenpairs of the empirical correlation
+// matrix of S = 4N i.i.d. spins (γ = 1/4), against the full dense
+// decomposition with vectors at N = 1000.
+func BenchmarkTopEigen(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		c := Correlation(fastUniformSpins(n, 4*n, rng.New(1, "spectral/bench", 1)))
+		b.Run(fmt.Sprintf("N=%d/k=2", n), func(b *testing.B) {
+			var it int
+			for b.Loop() {
+				e, err := TopEigen(c, 2)
+				if err != nil {
+					b.Fatal(err)
+				}
+				it = e.Iterations
+			}
+			b.ReportMetric(float64(it), "krylov")
+		})
+		if n == 1000 {
+			b.Run(fmt.Sprintf("N=%d/dense", n), func(b *testing.B) {
+				for b.Loop() {
+					var es mat.EigenSym
+					if !es.Factorize(c, true) {
+						b.Fatal("factorisation failed")
+					}
+				}
+			})
+		}
+	}
+}
