@@ -424,14 +424,15 @@ func newSymOp(a mat.Symmetric) *symOp {
 		panic("spectral: lower-triangular symmetric storage")
 	}
 	n := raw.N
-	op := &symOp{n: n, sym: s, up: raw.Data, stride: raw.Stride, finite: true}
+	op := &symOp{n: n, sym: s, up: raw.Data, stride: raw.Stride}
+	// x − x is 0 for finite x and NaN otherwise.
+	var probe float64
 	for i := range n {
 		for _, v := range raw.Data[i*raw.Stride+i : i*raw.Stride+n] {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				op.finite = false
-			}
+			probe += v - v
 		}
 	}
+	op.finite = probe == 0
 	workers := 1
 	if n >= parMin {
 		workers = runtime.GOMAXPROCS(0)
