@@ -48,6 +48,20 @@ func ParseRule(s string) (Rule, error) {
 	return 0, fmt.Errorf("spectral: unknown rule %q", s)
 }
 
+// MarshalText implements encoding.TextMarshaler, so that rules appear by
+// name in JSON output.
+func (r Rule) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler with ParseRule.
+func (r *Rule) UnmarshalText(b []byte) error {
+	q, err := ParseRule(string(b))
+	if err != nil {
+		return err
+	}
+	*r = q
+	return nil
+}
+
 // Threshold is a retarded-learning critical point.
 type Threshold struct {
 	Rule Rule

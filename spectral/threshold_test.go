@@ -1,7 +1,9 @@
 package spectral
 
 import (
+	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 
 	"placecell/ring"
@@ -179,6 +181,23 @@ func TestIsingThresholdConsistency(t *testing.T) {
 	} {
 		if !panics(f) {
 			t.Errorf("case %d: no panic", i)
+		}
+	}
+}
+
+func TestRuleJSON(t *testing.T) {
+	t.Parallel()
+	for _, r := range []Rule{EdgeMatching, BBPFlatBulk} {
+		b, err := json.Marshal(Threshold{Rule: r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Threshold
+		if err := json.Unmarshal(b, &back); err != nil || back.Rule != r {
+			t.Errorf("JSON round trip of %v = %v (%s), err %v", r, back.Rule, b, err)
+		}
+		if !strings.Contains(string(b), `"`+r.String()+`"`) {
+			t.Errorf("JSON of %v = %s, want the rule's name", r, b)
 		}
 	}
 }
