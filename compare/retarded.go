@@ -103,7 +103,7 @@ type RetardedConfig struct {
 	// Ratios are the values of r = N/S (default 0.002 … 1, nine values).
 	// S is rounded to the nearest integer and the actual r = N/S reported.
 	Ratios []float64 `json:"ratios"`
-	Runs   int       `json:"runs"` // independent runs per ratio (default 3)
+	Runs   int       `json:"runs"` // independent runs per ratio (default 5)
 	Seed   uint64    `json:"seed"` // master seed
 	// Protocol fixes the training length: FixedEpochs (default) trains
 	// Epochs epochs; FixedTime trains for learning time Time.
@@ -141,7 +141,7 @@ func (c *RetardedConfig) setDefaults() {
 		c.Ratios = slices.Clone(DefaultRatios)
 	}
 	if c.Runs == 0 {
-		c.Runs = 3
+		c.Runs = 5
 	}
 	if c.Protocol == 0 {
 		c.Protocol = FixedEpochs
