@@ -30,14 +30,30 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		ExitErrHandler:  func(*cli.Context, error) {},
 		HideHelpCommand: true,
 		Suggest:         true,
-		Commands: []*cli.Command{
-			sampleCommand(),
-			spectrumCommand(),
-			thresholdCommand(),
-			trainCommand(),
-			compareCommand(),
-		},
+		Commands:        buildCommands(),
 	}
+}
+
+// commandEntry is a top-level subcommand. Each command file registers its
+// own in init, so that adding a command touches no other file.
+type commandEntry struct {
+	order int
+	build func() *cli.Command
+}
+
+var commands []commandEntry
+
+func registerCommand(order int, build func() *cli.Command) {
+	commands = append(commands, commandEntry{order, build})
+}
+
+func buildCommands() []*cli.Command {
+	sort.SliceStable(commands, func(i, j int) bool { return commands[i].order < commands[j].order })
+	out := make([]*cli.Command, len(commands))
+	for i, c := range commands {
+		out[i] = c.build()
+	}
+	return out
 }
 
 // Flags shared by several commands.

@@ -17,92 +17,102 @@ import (
 	"placecell/internal/version"
 )
 
+// experiment is one subcommand of "placecell compare". Each experiment
+// lives in its own file (compare_*.go) and registers itself in init.
+type experiment struct {
+	// name is the subcommand and the stem of its output files.
+	name string
+	// order places the experiment in "compare" with no name and in the
+	// report; smaller first.
+	order int
+	// quick tells whether "placecell compare" with no name runs it.
+	quick bool
+	// usage is the one-line description, naming the paper's figure.
+	usage string
+	// flags returns the experiment's own flags (the common ones are added).
+	flags func() []cli.Flag
+	// run runs the experiment. Its flags are read from c when c is the
+	// experiment's own subcommand; on the parent "compare" command only the
+	// common flags are set and the experiment uses its quick defaults.
+	run func(c *cli.Context, store compare.Store, workers int, progress func(done, total int)) (result, error)
+}
+
+// result is what every experiment of package compare returns.
+type result interface {
+	Plot(path string) error
+	WriteCSV(w io.Writer) error
+	Summary(png string) string
+	Table() string
+}
+
+var experiments []experiment
+
+func register(e experiment) {
+	experiments = append(experiments, e)
+	sort.SliceStable(experiments, func(i, j int) bool { return experiments[i].order < experiments[j].order })
+}
+
+func commonCompareFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "placecell-report",
+			Usage: "report `DIR`; finished runs are kept in DIR/runs and reused when the same command is run again"},
+		seedFlag(),
+		&cli.IntFlag{Name: "runs", Usage: "independent runs per point (default: the experiment's)"},
+		&cli.IntFlag{Name: "workers", Usage: "runs executed at once (default: number of cores)"},
+		&cli.BoolFlag{Name: "fresh", Usage: "recompute runs saved by an earlier invocation"},
+	}
+}
+
+func init() { registerCommand(90, compareCommand) }
+
 func compareCommand() *cli.Command {
-	common := func() []cli.Flag {
-		return []cli.Flag{
-			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "placecell-report",
-				Usage: "report `DIR`; finished runs are kept in DIR/runs and reused when the same command is run again"},
-			seedFlag(),
-			&cli.IntFlag{Name: "runs", Usage: "independent runs per point (default: the experiment's)"},
-			&cli.IntFlag{Name: "workers", Usage: "runs executed at once (default: number of cores)"},
-			&cli.BoolFlag{Name: "fresh", Usage: "ignore runs saved by an earlier invocation"},
+	var list, usage []string
+	var subs []*cli.Command
+	for _, e := range experiments {
+		e := e
+		mark := ""
+		if e.quick {
+			mark = " *"
 		}
+		list = append(list, fmt.Sprintf("  %-10s %s%s", e.name, e.usage, mark))
+		usage = append(usage, fmt.Sprintf("placecell compare %s [options]", e.name))
+		subs = append(subs, &cli.Command{
+			Name:      e.name,
+			Usage:     e.usage,
+			UsageText: fmt.Sprintf("placecell compare %s [options]", e.name),
+			Flags:     append(commonCompareFlags(), e.flags()...),
+			Action: func(c *cli.Context) error {
+				if err := checkArgs(c, 0); err != nil {
+					return err
+				}
+				return runExperiment(c, e)
+			},
+		})
 	}
 	return &cli.Command{
 		Name:  "compare",
 		Usage: "run theory-versus-simulation experiments and write a report (Markdown, PNG, CSV, JSON)",
-		Description: "With no experiment named, runs every experiment on quick defaults (about a minute on 2 cores)\n" +
-			"and writes DIR/report.md with the figures and tables. Experiments:\n" +
-			"  retarded  W after training and the top eigenvalue of Ĉ against r = N/S (paper Fig. 7b)\n" +
-			"  growth    early growth rate of each Fourier mode of the weights against σ_k = λ_k − 1 (eq 23)\n" +
-			"An interrupted run resumes: finished runs are read back from DIR/runs.",
-		UsageText: "placecell compare [--out DIR] [--seed s]\n" +
-			"placecell compare retarded [options]\n" +
-			"placecell compare growth [options]",
-		Flags: common(),
+		Description: "With no experiment named, runs the experiments marked * on quick defaults (under a minute\n" +
+			"on 2 cores) and writes DIR/report.md with the figures and tables. Experiments:\n" +
+			strings.Join(list, "\n") + "\n" +
+			"An interrupted run resumes: finished runs are read back from DIR/runs (--fresh recomputes them).",
+		UsageText: "placecell compare [--out DIR] [--seed s]\n" + strings.Join(usage, "\n"),
+		Flags:     commonCompareFlags(),
 		Action: func(c *cli.Context) error {
 			if err := checkArgs(c, 0); err != nil {
 				return err
 			}
-			rc, err := retardedConfig(c)
-			if err != nil {
-				return err
+			for _, e := range experiments {
+				if !e.quick {
+					continue
+				}
+				if err := runExperiment(c, e); err != nil {
+					return err
+				}
 			}
-			gc, err := growthConfig(c)
-			if err != nil {
-				return err
-			}
-			if err := runRetarded(c, rc); err != nil {
-				return err
-			}
-			return runGrowth(c, gc)
+			return nil
 		},
-		Subcommands: []*cli.Command{
-			{
-				Name:      "retarded",
-				Usage:     "retarded learning: W and the top eigenvalue of Ĉ against r = N/S (paper Fig. 7b)",
-				UsageText: "placecell compare retarded [--n N] [--beta β] [--ratios r1,r2,...] [--protocol epochs|time] [options]",
-				Flags: append(common(), nFlag(20), betaFlag(0.5),
-					&cli.Float64SliceFlag{Name: "ratios", Usage: "comma-separated `r = N/S` values (default 0.002,0.005,0.01,0.02,0.05,0.1,0.2,0.5,1)"},
-					&cli.StringFlag{Name: "protocol", Value: "epochs", Usage: "`epochs`: same epochs for every S, as the paper; time: same learning time"},
-					&cli.IntFlag{Name: "epochs", Value: 10, Usage: "epochs per run (protocol epochs)", Action: positiveInt("epochs")},
-					&cli.Float64Flag{Name: "nu", Value: 0.025, Usage: "learning rate `ν`", Action: positiveFloat("nu")},
-					&cli.Float64Flag{Name: "time", Value: 25, Usage: "learning `t` per run (protocol time)", Action: positiveFloat("time")},
-					&cli.StringFlag{Name: "sampler", Value: "exact", Usage: "data `sampler`: exact or heatbath"},
-					&cli.BoolFlag{Name: "paper", Usage: "the paper's settings: ν = 10⁻³, 250 epochs, 10 runs (slow)"},
-				),
-				Action: func(c *cli.Context) error {
-					if err := checkArgs(c, 0); err != nil {
-						return err
-					}
-					rc, err := retardedConfig(c)
-					if err != nil {
-						return err
-					}
-					return runRetarded(c, rc)
-				},
-			},
-			{
-				Name:      "growth",
-				Usage:     "linear regime: growth rate of each Fourier mode against σ_k = λ_k − 1 (eq 23)",
-				UsageText: "placecell compare growth [--n N] [--beta β] [--samples S] [--time t] [options]",
-				Flags: append(common(), nFlag(32), betaFlag(0.5),
-					&cli.IntFlag{Name: "samples", Aliases: []string{"s"}, Value: 100000, Usage: "training samples `S` per run", Action: positiveInt("samples")},
-					&cli.Float64Flag{Name: "time", Value: 1.5, Usage: "learning time `t` of the fit window", Action: positiveFloat("time")},
-					&cli.IntFlag{Name: "hidden", Aliases: []string{"m"}, Value: 4, Usage: "hidden units `M` (each gives one estimate per mode)", Action: positiveInt("hidden")},
-				),
-				Action: func(c *cli.Context) error {
-					if err := checkArgs(c, 0); err != nil {
-						return err
-					}
-					gc, err := growthConfig(c)
-					if err != nil {
-						return err
-					}
-					return runGrowth(c, gc)
-				},
-			},
-		},
+		Subcommands: subs,
 	}
 }
 
@@ -118,156 +128,92 @@ func lookupSet(c *cli.Context, name string) (*cli.Context, bool) {
 	return c, false
 }
 
-func retardedConfig(c *cli.Context) (compare.RetardedConfig, error) {
+// commonSeed and commonRuns read the common flags from c or its parent.
+func commonSeed(c *cli.Context) uint64 {
 	x, _ := lookupSet(c, "seed")
-	cfg := compare.RetardedConfig{Seed: x.Uint64("seed")}
-	if x, ok := lookupSet(c, "runs"); ok {
-		cfg.Runs = x.Int("runs")
-	}
-	if c.Command.Name != "retarded" {
-		return cfg, nil
-	}
-	cfg.N, cfg.Beta = c.Int("n"), c.Float64("beta")
-	cfg.Ratios = c.Float64Slice("ratios")
-	p, err := compare.ParseProtocol(c.String("protocol"))
-	if err != nil {
-		return cfg, fmt.Errorf("--protocol %q is not available (want epochs or time)", c.String("protocol"))
-	}
-	cfg.Protocol, cfg.Epochs, cfg.Time, cfg.Sampler = p, c.Int("epochs"), c.Float64("time"), c.String("sampler")
-	cfg.Training.Nu = c.Float64("nu")
-	if c.Bool("paper") {
-		cfg.Training.Nu = 1e-3
-		cfg.Epochs = 250
-		if cfg.Runs == 0 {
-			cfg.Runs = 10
-		}
-	}
-	return cfg, nil
+	return x.Uint64("seed")
 }
 
-func growthConfig(c *cli.Context) (compare.GrowthConfig, error) {
-	x, _ := lookupSet(c, "seed")
-	cfg := compare.GrowthConfig{Seed: x.Uint64("seed")}
+func commonRuns(c *cli.Context) int {
 	if x, ok := lookupSet(c, "runs"); ok {
-		cfg.Runs = x.Int("runs")
+		return x.Int("runs")
 	}
-	if c.Command.Name != "growth" {
-		return cfg, nil
-	}
-	cfg.N, cfg.Beta, cfg.S, cfg.Time = c.Int("n"), c.Float64("beta"), c.Int("samples"), c.Float64("time")
-	cfg.Training.Hidden = c.Int("hidden")
-	return cfg, nil
+	return 0
 }
 
-// reportDir creates the report directory and returns it with the run
-// store; with --fresh the store saves runs but never reads them back.
-func reportDir(c *cli.Context) (string, compare.Store, error) {
-	x, _ := lookupSet(c, "out")
-	dir := x.String("out")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", nil, fmt.Errorf("could not create report directory: %w", err)
-	}
-	store := compare.Store(compare.DirStore(filepath.Join(dir, "runs")))
-	if x, ok := lookupSet(c, "fresh"); ok && x.Bool("fresh") {
-		store = writeOnly{store}
-	}
-	return dir, store, nil
-}
+// own reports whether c is the experiment's own subcommand, so that its
+// specific flags may be read.
+func own(c *cli.Context, name string) bool { return c.Command.Name == name }
 
 // writeOnly is a Store that saves but never loads (--fresh).
 type writeOnly struct{ compare.Store }
 
 func (writeOnly) Load(string, any) (bool, error) { return false, nil }
 
-func workers(c *cli.Context) int {
-	x, _ := lookupSet(c, "workers")
-	return x.Int("workers")
-}
-
-func runRetarded(c *cli.Context, cfg compare.RetardedConfig) error {
-	dir, store, err := reportDir(c)
-	if err != nil {
-		return err
+// runExperiment runs e and writes DIR/NAME.{png,csv,json,md}, rebuilds
+// DIR/report.md from every NAME.md present, and prints the table.
+func runExperiment(c *cli.Context, e experiment) error {
+	x, _ := lookupSet(c, "out")
+	dir := x.String("out")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("could not create report directory: %w", err)
 	}
-	prog := newProgress(c.App.ErrWriter, "retarded learning: runs")
-	cfg.Progress, cfg.Store, cfg.Workers = prog.update, store, workers(c)
+	store := compare.Store(compare.DirStore(filepath.Join(dir, "runs")))
+	if x, ok := lookupSet(c, "fresh"); ok && x.Bool("fresh") {
+		store = writeOnly{store}
+	}
+	wx, _ := lookupSet(c, "workers")
+
+	prog := newProgress(c.App.ErrWriter, e.name+": runs")
 	start := time.Now()
-	res, err := compare.RetardedLearning(c.Context, cfg)
+	res, err := e.run(c, store, wx.Int("workers"), prog.update)
 	prog.finish()
 	if err != nil {
-		return fmt.Errorf("retarded-learning experiment stopped (finished runs are kept in %s/runs; run the same command to resume): %w", dir, err)
+		return fmt.Errorf("%s experiment stopped (finished runs are kept in %s; run the same command to resume): %w",
+			e.name, filepath.Join(dir, "runs"), err)
 	}
-	return writeExperiment(c, dir, "retarded", res, res.Plot, res.WriteCSV, res.Summary, res.Table(), time.Since(start))
-}
+	elapsed := time.Since(start)
 
-func runGrowth(c *cli.Context, cfg compare.GrowthConfig) error {
-	dir, store, err := reportDir(c)
-	if err != nil {
+	png := filepath.Join(dir, e.name+".png")
+	if err := res.Plot(png); err != nil {
 		return err
 	}
-	prog := newProgress(c.App.ErrWriter, "linear growth: runs")
-	cfg.Progress, cfg.Store, cfg.Workers = prog.update, store, workers(c)
-	start := time.Now()
-	res, err := compare.LinearGrowth(c.Context, cfg)
-	prog.finish()
-	if err != nil {
-		return fmt.Errorf("linear-growth experiment stopped (finished runs are kept in %s/runs; run the same command to resume): %w", dir, err)
-	}
-	return writeExperiment(c, dir, "growth", res, res.Plot, res.WriteCSV, res.Summary, res.Table(), time.Since(start))
-}
-
-// writeExperiment writes NAME.png, NAME.csv, NAME.json and NAME.md in dir,
-// rebuilds dir/report.md from every NAME.md present, and prints the table.
-func writeExperiment(c *cli.Context, dir, name string, res any, plotFn func(string) error,
-	csvFn func(io.Writer) error, summary func(string) string, tab string, elapsed time.Duration) error {
-	png := filepath.Join(dir, name+".png")
-	if err := plotFn(png); err != nil {
-		return err
-	}
-	if err := atomicfile.Write(filepath.Join(dir, name+".csv"), csvFn); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, e.name+".csv"), res.WriteCSV); err != nil {
 		return err
 	}
 	js, err := json.MarshalIndent(res, "", " ")
 	if err != nil {
 		return err
 	}
-	if err := atomicfile.WriteBytes(filepath.Join(dir, name+".json"), append(js, '\n')); err != nil {
+	if err := atomicfile.WriteBytes(filepath.Join(dir, e.name+".json"), append(js, '\n')); err != nil {
 		return err
 	}
-	md := summary(name + ".png")
+	md := res.Summary(e.name + ".png")
 	md += fmt.Sprintf("\nFiles: `%s.png`, `%s.csv` (table with provenance header), `%s.json` (every run, parameter and seed). "+
-		"Command: `%s`.\n", name, name, name, strings.Join(os.Args, " "))
-	if err := atomicfile.WriteBytes(filepath.Join(dir, name+".md"), []byte(md)); err != nil {
+		"Command: `%s`. Run time %.1f s.\n", e.name, e.name, e.name, strings.Join(os.Args, " "), elapsed.Seconds())
+	if err := atomicfile.WriteBytes(filepath.Join(dir, e.name+".md"), []byte(md)); err != nil {
 		return err
 	}
 	if err := writeReport(dir); err != nil {
 		return err
 	}
 	w := c.App.Writer
-	fmt.Fprintf(w, "%s: done in %.1f s\n%s", name, elapsed.Seconds(), tab)
-	fmt.Fprintf(w, "figure %s, table %s, report %s\n\n", png, filepath.Join(dir, name+".csv"), filepath.Join(dir, "report.md"))
+	fmt.Fprintf(w, "%s: done in %.1f s\n%s", e.name, elapsed.Seconds(), res.Table())
+	fmt.Fprintf(w, "figure %s, table %s, report %s\n\n", png, filepath.Join(dir, e.name+".csv"), filepath.Join(dir, "report.md"))
 	return nil
 }
 
-// writeReport joins the experiment sections found in dir into report.md.
+// writeReport joins the experiment sections found in dir into report.md,
+// in the experiments' order.
 func writeReport(dir string) error {
-	order := map[string]int{"retarded.md": 0, "growth.md": 1}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return err
-	}
-	var names []string
-	for _, e := range entries {
-		if _, ok := order[e.Name()]; ok {
-			names = append(names, e.Name())
-		}
-	}
-	sort.Slice(names, func(i, j int) bool { return order[names[i]] < order[names[j]] })
 	var b strings.Builder
 	fmt.Fprintf(&b, "# placecell report\n\nplacecell %s — theory beside simulation for RBMs learning ring data "+
 		"(Harsh, Tubiana, Cocco & Monasson, J. Phys. A 53, 174002, 2020).\n\n", version.String())
-	for _, n := range names {
-		sec, err := os.ReadFile(filepath.Join(dir, n))
+	for _, e := range experiments {
+		sec, err := os.ReadFile(filepath.Join(dir, e.name+".md"))
+		if os.IsNotExist(err) {
+			continue
+		}
 		if err != nil {
 			return err
 		}

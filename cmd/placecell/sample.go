@@ -14,6 +14,8 @@ import (
 	"placecell/ring"
 )
 
+func init() { registerCommand(10, sampleCommand) }
+
 func sampleCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "sample",

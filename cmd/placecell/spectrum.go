@@ -13,6 +13,8 @@ import (
 	"placecell/spectral"
 )
 
+func init() { registerCommand(20, spectrumCommand) }
+
 func spectrumCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "spectrum",

@@ -9,6 +9,8 @@ import (
 	"placecell/spectral"
 )
 
+func init() { registerCommand(30, thresholdCommand) }
+
 func thresholdCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "threshold",

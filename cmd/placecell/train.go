@@ -17,6 +17,8 @@ import (
 	"placecell/ring"
 )
 
+func init() { registerCommand(40, trainCommand) }
+
 func trainCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "train",
