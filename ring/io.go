@@ -273,16 +273,28 @@ const maxNPYHeader = 1 << 20
 // npyChunk is the number of values decoded per call of the npy reader.
 const npyChunk = 1 << 14
 
-// readNPY reads a 2-D NumPy array of ±1 or 0/1 values.
-func readNPY(r io.Reader, name string) (sp *Spins, err error) {
+// npyArray is an open 2-D .npy array of shape (rows, cols) whose values
+// are read in file order through dec.
+type npyArray struct {
+	nr         *npy.Reader
+	rows, cols int
+	fortran    bool
+	dec        *npyDecoder
+	shape      []int
+}
+
+// openNPY checks the preamble and header of an .npy stream and returns the
+// array, which must be 2-D and non-empty with a supported dtype. Errors
+// have the form "ring: <name>: <problem>".
+func openNPY(r io.Reader, name string) (a *npyArray, err error) {
 	// The npy package indexes the header without bounds checks; a damaged
 	// header must give an error, never a panic.
 	defer func() {
 		if p := recover(); p != nil {
-			sp, err = nil, fmt.Errorf("ring: %s: malformed npy file (%v); re-save the array with numpy.save", name, p)
+			a, err = nil, fmt.Errorf("ring: %s: malformed npy file (%v); re-save the array with numpy.save", name, p)
 		}
 	}()
-	fail := func(format string, args ...any) (*Spins, error) {
+	fail := func(format string, args ...any) (*npyArray, error) {
 		return nil, fmt.Errorf("ring: %s: "+format, append([]any{name}, args...)...)
 	}
 
@@ -340,11 +352,29 @@ func readNPY(r io.Reader, name string) (sp *Spins, err error) {
 	if err != nil {
 		return fail("%v", err)
 	}
+	return &npyArray{nr: nr, rows: rows, cols: cols, fortran: nr.Header.Descr.Fortran, dec: dec, shape: shape}, nil
+}
+
+// readNPY reads a 2-D NumPy array of ±1 or 0/1 values.
+func readNPY(r io.Reader, name string) (sp *Spins, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			sp, err = nil, fmt.Errorf("ring: %s: malformed npy file (%v); re-save the array with numpy.save", name, p)
+		}
+	}()
+	fail := func(format string, args ...any) (*Spins, error) {
+		return nil, fmt.Errorf("ring: %s: "+format, append([]any{name}, args...)...)
+	}
+	arr, err := openNPY(r, name)
+	if err != nil {
+		return nil, err
+	}
+	nr, rows, cols, dec, shape := arr.nr, arr.rows, arr.cols, arr.dec, arr.shape
 
 	// Values arrive in file order: row-major for C order, column-major for
 	// Fortran order. Rows are allocated as values arrive, so that a
 	// truncated file with a huge claimed shape allocates little.
-	fortran := nr.Header.Descr.Fortran
+	fortran := arr.fortran
 	stride := (cols + 63) / 64
 	var (
 		bits  []uint64
@@ -423,6 +453,10 @@ type npyDecoder struct {
 	// spins writes the values of the last chunk into dst as 1, 0 or −1
 	// and returns the index of the first other value, or −1.
 	spins func(dst []int8) int
+	// states writes the values of the last chunk into dst as Potts
+	// states and returns the index of the first value that is not an
+	// integer in [0, p), or −1.
+	states func(dst []uint8, p int) int
 	// format formats value a of the last chunk.
 	format func(a int) string
 }
@@ -492,6 +526,16 @@ func decoderOf[T any](f func(T) float64) *npyDecoder {
 				default:
 					return a
 				}
+			}
+			return -1
+		},
+		states: func(dst []uint8, p int) int {
+			for a, x := range buf[:len(dst)] {
+				v := f(x)
+				if !(v >= 0 && v < float64(p)) || v != math.Trunc(v) {
+					return a
+				}
+				dst[a] = uint8(v)
 			}
 			return -1
 		},

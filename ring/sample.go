@@ -96,6 +96,9 @@ func (e *Exact) Fill(d *Spins, from, to int, rnd *rand.Rand) {
 	}
 }
 
+// Draw implements DataSampler: d must be a *Spins.
+func (e *Exact) Draw(d Data, from, to int, rnd *rand.Rand) { e.Fill(asSpins(d), from, to, rnd) }
+
 // condProb returns P(u_j = +1 | u_{j−1} = 2k−1) and its complement as
 // stored in the sampler's table, both with full relative precision, for
 // tests.
@@ -193,6 +196,18 @@ func (h HeatBath) Fill(d *Spins, from, to int, rnd *rand.Rand) {
 	}
 }
 
+// Draw implements DataSampler: d must be a *Spins.
+func (h HeatBath) Draw(d Data, from, to int, rnd *rand.Rand) { h.Fill(asSpins(d), from, to, rnd) }
+
+// asSpins returns d as a *Spins or panics.
+func asSpins(d Data) *Spins {
+	s, ok := d.(*Spins)
+	if !ok {
+		panic(fmt.Sprintf("ring: sampler of ±1 or {0,1} data given a %T", d))
+	}
+	return s
+}
+
 // chain is the state of one heat-bath Markov chain.
 type chain struct {
 	v   []int8
@@ -249,10 +264,19 @@ func Generate(smp Sampler, count int, seed uint64) *Spins {
 		panic(fmt.Sprintf("ring: negative sample count %d", count))
 	}
 	d := NewSpins(smp.Sites(), count)
-	blocks := (count + BlockSize - 1) / BlockSize
+	generateBlocks(count, seed, func(from, to int, rnd *rand.Rand) {
+		smp.Fill(d, from, to, rnd)
+	})
+	return d
+}
 
-	// Workers take block indices from a shared counter; each block writes
-	// only its own configurations, which share no words with other blocks.
+// generateBlocks calls fill(from, to, rnd) for the blocks of BlockSize
+// configurations of 0..count-1, block b with the stream (seed, "data", b),
+// on all cores. Workers take block indices from a shared counter, and each
+// block writes only its own configurations, which share no words with
+// other blocks. A panic in fill is re-raised in the caller's goroutine.
+func generateBlocks(count int, seed uint64, fill func(from, to int, rnd *rand.Rand)) {
+	blocks := (count + BlockSize - 1) / BlockSize
 	var (
 		next    atomic.Int64
 		wg      sync.WaitGroup
@@ -273,7 +297,7 @@ func Generate(smp Sampler, count int, seed uint64) *Spins {
 					return
 				}
 				to := min((b+1)*BlockSize, count)
-				smp.Fill(d, b*BlockSize, to, rng.New(seed, "data", uint64(b)))
+				fill(b*BlockSize, to, rng.New(seed, "data", uint64(b)))
 			}
 		})
 	}
@@ -281,7 +305,6 @@ func Generate(smp Sampler, count int, seed uint64) *Spins {
 	if failure != nil {
 		panic(failure)
 	}
-	return d
 }
 
 // threshold returns σ(l)·2^64 rounded and clamped to [0, 2^64−1], where

@@ -36,6 +36,29 @@ func (d *Spins) Stride() int { return d.stride }
 // Bytes returns the memory held by the packed spins.
 func (d *Spins) Bytes() int { return 8 * len(d.bits) }
 
+// States returns 2. It makes *Spins a Data.
+func (d *Spins) States() int { return 2 }
+
+// State returns 1 if bit i of configuration s is set (v_i = +1, or a
+// {0,1} unit equal to 1) and 0 otherwise.
+func (d *Spins) State(s, i int) int {
+	d.check(s, i)
+	return int(d.bits[s*d.stride+i>>6] >> (uint(i) & 63) & 1)
+}
+
+// SetState sets bit i of configuration s to state, 0 or 1. It panics for
+// other values.
+func (d *Spins) SetState(s, i, state int) {
+	switch state {
+	case 0:
+		d.Set(s, i, -1)
+	case 1:
+		d.Set(s, i, 1)
+	default:
+		panic(fmt.Sprintf("ring: state %d of a two-state site is not 0 or 1", state))
+	}
+}
+
 // At returns v_i of configuration s, as +1 or -1.
 func (d *Spins) At(s, i int) int8 {
 	d.check(s, i)
