@@ -12,9 +12,9 @@ import (
 //	Γ(I) = ln ∫ dh e^(−U(h) + hI)   (a sum for discrete units),
 //
 // whose derivatives are the conditional mean Γ'(I) = E[h | I] and variance
-// Γ''(I) = Var[h | I] of the unit given its input I = Σ_i w_i v_i.
+// Γ”(I) = Var[h | I] of the unit given its input I = Σ_i w_i v_i.
 //
-// Every implementation evaluates Γ, Γ' and Γ'' without overflow or
+// Every implementation evaluates Γ, Γ' and Γ” without overflow or
 // cancellation for |I| up to 10³ at least (THEORY.md §4.3), and draws exact
 // samples of p(h | I) ∝ e^(−U(h) + hI). A NaN input gives NaN; Sample
 // never replaces a draw whose probability underflows by a constant.
@@ -178,7 +178,9 @@ func (u Gaussian) Sample(I float64, rnd *rand.Rand) float64 {
 }
 
 // Validate implements Hidden: γ_h > 0 and θ finite.
-func (u Gaussian) Validate() error { return checkGammaTheta("Gaussian", "GammaH", u.GammaH, "Theta", u.Theta) }
+func (u Gaussian) Validate() error {
+	return checkGammaTheta("Gaussian", "GammaH", u.GammaH, "Theta", u.Theta)
+}
 
 func (u Gaussian) String() string {
 	return fmt.Sprintf("Gaussian (γ_h = %g, θ = %g)", u.GammaH, u.Theta)
@@ -334,7 +336,9 @@ func (u DoubleWell) Sample(I float64, rnd *rand.Rand) float64 { return u.dReLU()
 // Validate implements Hidden: θ must be finite.
 func (u DoubleWell) Validate() error { return finite("DoubleWell", "Theta", u.Theta) }
 
-func (u DoubleWell) String() string { return fmt.Sprintf("double well h²/2 + θ|h| (θ = %g)", u.Theta) }
+func (u DoubleWell) String() string {
+	return fmt.Sprintf("double well h²/2 + θ|h| (θ = %g)", u.Theta)
+}
 
 // truncNormalExcess returns Y − a for a standard normal Y conditioned on
 // Y ≥ a: plain rejection for a ≤ 0 (acceptance ≥ ½), and for a > 0 the
