@@ -12,9 +12,9 @@ import (
 //	Γ(I) = ln ∫ dh e^(−U(h) + hI)   (a sum for discrete units),
 //
 // whose derivatives are the conditional mean Γ'(I) = E[h | I] and variance
-// Γ”(I) = Var[h | I] of the unit given its input I = Σ_i w_i v_i.
+// Γ″(I) = Var[h | I] of the unit given its input I = Σ_i w_i v_i.
 //
-// Every implementation evaluates Γ, Γ' and Γ” without overflow or
+// Every implementation evaluates Γ, Γ' and Γ″ without overflow or
 // cancellation for |I| up to 10³ at least (THEORY.md §4.3), and draws exact
 // samples of p(h | I) ∝ e^(−U(h) + hI). A NaN input gives NaN; Sample
 // never replaces a draw whose probability underflows by a constant.
@@ -23,7 +23,7 @@ type Hidden interface {
 	Gamma(I float64) float64
 	// Mean returns Γ'(I) = E[h | I].
 	Mean(I float64) float64
-	// Var returns Γ''(I) = Var[h | I] > 0.
+	// Var returns Γ″(I) = Var[h | I] > 0.
 	Var(I float64) float64
 	// Sample draws h from p(h | I) using rnd.
 	Sample(I float64, rnd *rand.Rand) float64
@@ -73,7 +73,7 @@ func logAddExp(a, b float64) float64 {
 
 // Spin is a ±1 hidden unit with field C, U(h) = −C·h:
 //
-//	Γ(I) = ln 2cosh(I+C),   Γ' = tanh(I+C),   Γ'' = 1 − tanh²(I+C).
+//	Γ(I) = ln 2cosh(I+C),   Γ' = tanh(I+C),   Γ″ = 1 − tanh²(I+C).
 //
 // With C = 0 it is the paper's hidden unit; Var₀ = 1 − tanh²C (GR-6).
 type Spin struct {
@@ -115,7 +115,7 @@ func (u Spin) String() string { return fmt.Sprintf("spin ±1 (c = %g)", u.C) }
 
 // Bernoulli is a {0,1} hidden unit with field G, U(h) = −G·h:
 //
-//	Γ(I) = softplus(I+G),   Γ' = σ(I+G),   Γ'' = σ(I+G)·σ(−I−G).
+//	Γ(I) = softplus(I+G),   Γ' = σ(I+G),   Γ″ = σ(I+G)·σ(−I−G).
 //
 // Var₀ = σ(G)(1 − σ(G)) (GR-6); Γ'(0) = σ(G) ≠ 0.
 type Bernoulli struct {
@@ -150,7 +150,7 @@ func (u Bernoulli) String() string { return fmt.Sprintf("Bernoulli {0,1} (g = %g
 
 // Gaussian is a real hidden unit with U(h) = GammaH·h²/2 + Theta·h:
 //
-//	Γ(I) = (I−θ)²/(2γ_h) + ½ ln(2π/γ_h),   Γ' = (I−θ)/γ_h,   Γ'' = 1/γ_h.
+//	Γ(I) = (I−θ)²/(2γ_h) + ½ ln(2π/γ_h),   Γ' = (I−θ)/γ_h,   Γ″ = 1/γ_h.
 type Gaussian struct {
 	GammaH, Theta float64
 }
@@ -191,7 +191,7 @@ func (u Gaussian) String() string {
 // Φ̃ (THEORY.md §4.2),
 //
 //	Γ(I) = ln Φ̃(z) − ½ ln γ_h,   Γ' = (m(z) − z)/√γ_h,
-//	Γ'' = (1 + z·m(z) − m(z)²)/γ_h,   m = 1/Φ̃.
+//	Γ″ = (1 + z·m(z) − m(z)²)/γ_h,   m = 1/Φ̃.
 //
 // At θ = 0: mean √(2/(πγ_h)), Var₀ = (1 − 2/π)/γ_h (GR-2).
 type ReLU struct {
@@ -236,7 +236,7 @@ func (u ReLU) String() string { return fmt.Sprintf("ReLU (γ_h = %g, θ = %g)", 
 // variances v± = (1 + z±m(z±) − m(z±)²)/γ±,
 //
 //	Γ = logaddexp(ln Z₊, ln Z₋),   Γ' = p₊μ₊ − p₋μ₋,
-//	Γ'' = p₊v₊ + p₋v₋ + p₊p₋(μ₊ + μ₋)²   (law of total variance).
+//	Γ″ = p₊v₊ + p₋v₋ + p₊p₋(μ₊ + μ₋)²   (law of total variance).
 type DReLU struct {
 	GammaPlus, GammaMinus, ThetaPlus, ThetaMinus float64
 }

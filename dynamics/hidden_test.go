@@ -301,7 +301,7 @@ var allUnits = []Hidden{
 	DoubleWell{}, DoubleWell{Theta: -3}, DoubleWell{Theta: 2}, DoubleWell{Theta: -30},
 }
 
-// TestHiddenDerivatives checks Γ' and Γ” against central differences of Γ
+// TestHiddenDerivatives checks Γ' and Γ″ against central differences of Γ
 // and Γ' (step 1e-4: truncation ~1e-8, rounding ~1e-12·|Γ|/1e-4).
 func TestHiddenDerivatives(t *testing.T) {
 	t.Parallel()
@@ -323,8 +323,8 @@ func TestHiddenDerivatives(t *testing.T) {
 
 // TestHiddenTails checks |I| up to 10³ (THEORY.md §4.3): every value
 // finite, variances non-negative, and the tail limits: for ReLU and the
-// double well Γ' ≈ I − θ and Γ” → 1 as I → +∞; for the ReLU Γ' ≈
-// 1/|z| and Γ” ≈ 1/z² as I → −∞ (z = (θ−I)/√γ, asymptotic series of
+// double well Γ' ≈ I − θ and Γ″ → 1 as I → +∞; for the ReLU Γ' ≈
+// 1/|z| and Γ″ ≈ 1/z² as I → −∞ (z = (θ−I)/√γ, asymptotic series of
 // THEORY.md §4.3).
 func TestHiddenTails(t *testing.T) {
 	t.Parallel()
