@@ -21,6 +21,7 @@ import (
 type Lattice struct {
 	N, M int
 	g    []float64 // scratch Gram matrix
+	r2   []float64 // scratch row norms
 }
 
 // NewLattice returns the lattice equation for m units on n sites.
@@ -28,7 +29,7 @@ func NewLattice(n, m int) *Lattice {
 	if n < 3 || m < 1 {
 		panic(fmt.Sprintf("dynamics: lattice needs N ≥ 3 and M ≥ 1, have N = %d, M = %d", n, m))
 	}
-	return &Lattice{N: n, M: m, g: make([]float64, m*m)}
+	return &Lattice{N: n, M: m, g: make([]float64, m*m), r2: make([]float64, n)}
 }
 
 // Dim implements System: M·N.
@@ -57,25 +58,24 @@ func (l *Lattice) Deriv(dst, w []float64) {
 		return
 	}
 	gram(l.g, w, m, n)
+	// r2_i = ‖ŵ_i·‖², accumulated row by row (contiguous access).
+	r2 := l.r2[:n]
+	clear(r2)
+	for nu := 0; nu < m; nu++ {
+		for i, x := range w[nu*n : (nu+1)*n] {
+			r2[i] += x * x
+		}
+	}
 	for mu := 0; mu < m; mu++ {
 		row := w[mu*n : (mu+1)*n]
 		out := dst[mu*n : (mu+1)*n]
-		for i := range out {
-			out[i] = row[(i+1)%n] + row[(i+n-1)%n]
+		out[0] = row[n-1] + row[1] + r2[0]*row[0]
+		for i := 1; i < n-1; i++ {
+			out[i] = row[i-1] + row[i+1] + r2[i]*row[i]
 		}
-	}
-	for i := 0; i < n; i++ {
-		var r2 float64
+		out[n-1] = row[n-2] + row[0] + r2[n-1]*row[n-1]
 		for nu := 0; nu < m; nu++ {
-			x := w[nu*n+i]
-			r2 += x * x
-		}
-		for mu := 0; mu < m; mu++ {
-			s := r2 * w[mu*n+i]
-			for nu := 0; nu < m; nu++ {
-				s -= l.g[mu*m+nu] * w[nu*n+i]
-			}
-			dst[mu*n+i] += s
+			axpy(out, -l.g[mu*m+nu], w[nu*n:(nu+1)*n])
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package dynamics
 
 import (
+	"fmt"
 	"math"
 	"math/cmplx"
 
@@ -209,4 +210,93 @@ func ParticipationRatio(w []float64) float64 {
 		s4 += x2 * x2
 	}
 	return s2 * s2 / s4
+}
+
+// CircularDistance returns the distance between positions a and b on a
+// ring of n sites, min(|a−b| mod n, n − |a−b| mod n) ∈ [0, n/2]. NaN if
+// either is NaN.
+func CircularDistance(a, b float64, n int) float64 {
+	d := math.Mod(math.Abs(a-b), float64(n))
+	return math.Min(d, float64(n)-d)
+}
+
+// Snapshot holds the order parameters of M receptive fields at one time
+// of a trajectory (THEORY.md §4.12). Per-unit slices have length M.
+type Snapshot struct {
+	T float64 `json:"t"`
+	// W is |Σ_i w_μi| (eq 12), SumSq is Σ_i w_μi² and PR the participation
+	// ratio (Σw²)²/Σw⁴.
+	W     []float64 `json:"W"`
+	SumSq []float64 `json:"sum_sq"`
+	PR    []float64 `json:"pr"`
+	// Peak is max_i w_μi after sign normalisation.
+	Peak []float64 `json:"peak"`
+	// FWHM by the robust method (NaN when undefined).
+	FWHM []float64 `json:"fwhm"`
+	// Centre is the circular mean of w² in [0, N), Concentration its
+	// |z|/Σw², and Unwrapped the centre followed continuously along the
+	// trajectory (Unwrap), so that a drifting field is not folded back.
+	Centre        []float64 `json:"centre"`
+	Concentration []float64 `json:"concentration"`
+	Unwrapped     []float64 `json:"unwrapped"`
+	// Amplitude[μ][k] = √P_k is the Fourier amplitude of mode
+	// k = 0..⌊N/2⌋ (FourierPower).
+	Amplitude [][]float64 `json:"amplitude"`
+	// Separation holds the circular distances between the centres of the
+	// pairs (μ, ν), μ < ν, in the order (0,1), (0,2), …, (1,2), ….
+	Separation []float64 `json:"separation"`
+}
+
+// Track returns the order parameters of every state of a trajectory of M
+// receptive fields on N sites: states[j] is the M×N row-major state at
+// times[j]. Centres are unwrapped along the trajectory per unit. It panics
+// if the lengths of times and states differ or a state is not M×N.
+func Track(times []float64, states [][]float64, m, n int) []Snapshot {
+	if len(times) != len(states) {
+		panic("dynamics: times and states of different lengths")
+	}
+	out := make([]Snapshot, len(states))
+	centres := make([][]float64, m)
+	for j, y := range states {
+		if len(y) != m*n {
+			panic(fmt.Sprintf("dynamics: state %d has length %d, want %d×%d", j, len(y), m, n))
+		}
+		s := Snapshot{T: times[j]}
+		for mu := 0; mu < m; mu++ {
+			row := SignNormalize(nil, y[mu*n:(mu+1)*n])
+			var s2, peak float64
+			peak = math.Inf(-1)
+			for _, x := range row {
+				s2 += x * x
+				peak = math.Max(peak, x)
+			}
+			c, conc := Centre(row)
+			amp := FourierPower(nil, row)
+			for k := range amp {
+				amp[k] = math.Sqrt(amp[k])
+			}
+			s.W = append(s.W, OrderW(row))
+			s.SumSq = append(s.SumSq, s2)
+			s.PR = append(s.PR, ParticipationRatio(row))
+			s.Peak = append(s.Peak, peak)
+			s.FWHM = append(s.FWHM, FWHM(row))
+			s.Centre = append(s.Centre, c)
+			s.Concentration = append(s.Concentration, conc)
+			s.Amplitude = append(s.Amplitude, amp)
+			centres[mu] = append(centres[mu], c)
+		}
+		for mu := 0; mu < m; mu++ {
+			for nu := mu + 1; nu < m; nu++ {
+				s.Separation = append(s.Separation, CircularDistance(s.Centre[mu], s.Centre[nu], n))
+			}
+		}
+		out[j] = s
+	}
+	for mu := 0; mu < m; mu++ {
+		u := Unwrap(nil, centres[mu], n)
+		for j := range out {
+			out[j].Unwrapped = append(out[j].Unwrapped, u[j])
+		}
+	}
+	return out
 }
