@@ -3,9 +3,12 @@ package spectral
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"placecell/ring"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // Rule names a criterion for the retarded-learning threshold (THEORY.md
@@ -13,37 +16,62 @@ import (
 type Rule int
 
 const (
-	// EdgeMatching is the paper's rule (eqs 25–27): the population top
-	// eigenvalue Λ equals the noise edge (1 + √r)²; for the Ising ring
-	// r_c = (e^β − 1)².
+	// EdgeMatching is the paper's rule: the population top eigenvalue Λ
+	// equals the noise edge. Ising ring: Λ = (1 + √r)² (eqs 25–27),
+	// r_c = (e^β − 1)². XY ring: the additive edge of eq 31 as printed,
+	// Λ = P/(P−1) + (1 + √(rP))². Other models: the edge σ_b²(1 + √γ)²
+	// of their independent-site null (as EdgeMatchingPottsNull).
 	EdgeMatching Rule = iota + 1
-	// BBPFlatBulk treats Λ as a spike on a flat bulk of level 1 and applies
-	// the BBP detection condition Λ − 1 > √r; for the Ising ring
-	// r_c = (e^(2β) − 1)².
+	// BBPFlatBulk treats Λ as a spike on the flat bulk σ_b² of the
+	// independent-site null, γ = r·D/N, and applies the BBP detection
+	// condition Λ/σ_b² − 1 > √γ; for the Ising ring r_c = (e^(2β) − 1)².
 	BBPFlatBulk
+	// EdgeMatchingPottsNull matches Λ with the edge of the statistically
+	// correct null, independent sites with the data's marginals, which
+	// for one-hot Potts data is multiplicative, σ_b²(1 + √γ)² with
+	// σ_b² = P/(P−1) and γ = r(P−1) (§3.9). For ±1 data it coincides
+	// with EdgeMatching.
+	EdgeMatchingPottsNull
+	// PluginSeparation is the plug-in separation size of §3.6 with the
+	// exact finite-N spectrum: a stated group G of modes (by default
+	// the top eigenspace) separates from the rest once
+	// S > S_sep(G) = Σ_{k∉G} λ_k²/(λ_G − λ_k)².
+	PluginSeparation
 )
 
-// String returns the rule's name: "EdgeMatching" or "BBPFlatBulk".
-// Other values print as "Rule(n)".
+// Rules lists every rule in order.
+var Rules = []Rule{EdgeMatching, BBPFlatBulk, EdgeMatchingPottsNull, PluginSeparation}
+
+// String returns the rule's name: "EdgeMatching", "BBPFlatBulk",
+// "EdgeMatchingPottsNull" or "PluginSeparation". Other values print as
+// "Rule(n)".
 func (r Rule) String() string {
 	switch r {
 	case EdgeMatching:
 		return "EdgeMatching"
 	case BBPFlatBulk:
 		return "BBPFlatBulk"
+	case EdgeMatchingPottsNull:
+		return "EdgeMatchingPottsNull"
+	case PluginSeparation:
+		return "PluginSeparation"
 	default:
 		return fmt.Sprintf("Rule(%d)", int(r))
 	}
 }
 
 // ParseRule accepts a rule's name, case-insensitively, or the short forms
-// "edge" and "bbp".
+// "edge", "bbp", "null" and "plugin".
 func ParseRule(s string) (Rule, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "edgematching", "edge":
 		return EdgeMatching, nil
 	case "bbpflatbulk", "bbp":
 		return BBPFlatBulk, nil
+	case "edgematchingpottsnull", "null":
+		return EdgeMatchingPottsNull, nil
+	case "pluginseparation", "plugin":
+		return PluginSeparation, nil
 	}
 	return 0, fmt.Errorf("spectral: unknown rule %q", s)
 }
@@ -64,16 +92,26 @@ func (r *Rule) UnmarshalText(b []byte) error {
 
 // Threshold is a retarded-learning critical point.
 type Threshold struct {
-	Rule Rule
-	// Lambda is the population top eigenvalue the rule used (e^(2β) for
-	// the Ising ring, the paper's eq 26).
-	Lambda float64
-	// Bulk is the noise level σ_b² of the bulk (1 for ±1 spins).
-	Bulk float64
+	Rule Rule `json:"Rule"`
+	// Model names the model and its parameters (ring.Label).
+	Model string `json:"Model,omitempty"`
+	// Lambda is the population top eigenvalue the rule used: e^(2β) for
+	// the Ising ring (the paper's eq 26), Λ_XY of eq 30 for the XY ring,
+	// the exact finite-N top eigenvalue otherwise; for PluginSeparation
+	// the smallest eigenvalue of the group.
+	Lambda float64 `json:"Lambda"`
+	// Bulk is the noise level σ_b² of the bulk (1 for ±1 spins, P/(P−1)
+	// for Pearson Potts data).
+	Bulk float64 `json:"Bulk"`
+	// DimRatio is D/N, the non-degenerate dimensions per site of the
+	// null (1 for ±1 spins, P−1 for Potts), so that γ = r·D/N.
+	DimRatio float64 `json:"DimRatio,omitempty"`
+	// Group is the stated group G of PluginSeparation.
+	Group []Mode `json:"Group,omitempty"`
 	// R is the critical ratio r_c = N/S_c.
-	R float64
+	R float64 `json:"R"`
 	// S is the critical sample size S_c = N/r_c.
-	S float64
+	S float64 `json:"S"`
 }
 
 // IsingThreshold returns the threshold of the Ising ring m under rule.
@@ -83,21 +121,35 @@ type Threshold struct {
 //	EdgeMatching:  Λ = (1 + √r)²   ⇔  r_c = (e^β − 1)²     (eq 27)
 //	BBPFlatBulk:   Λ − 1 = √r      ⇔  r_c = (e^(2β) − 1)²  (§3.10)
 //
-// and S_c = N/r_c. The squares are formed from expm1, exact to rounding at
-// small β. At β = 0, r_c = 0 and S_c = +Inf (no structure to learn). It
-// panics if rule is unknown, m.N < 1, or β is negative or NaN.
+// EdgeMatchingPottsNull coincides with EdgeMatching for ±1 data.
+// PluginSeparation uses the exact finite-N spectrum and the group {k = 0}
+// of the uniform mode (SeparationThreshold), whose S_c is orders of
+// magnitude above the others (§3.11). S_c = N/r_c. The squares are formed
+// from expm1, exact to rounding at small β. At β = 0, r_c = 0 and
+// S_c = +Inf (no structure to learn). It panics if rule is unknown,
+// m.N < 1, or β is negative or NaN.
 func IsingThreshold(m ring.Ising, rule Rule) Threshold {
 	if m.N < 1 || !(m.Beta >= 0) {
 		panic(fmt.Sprintf("spectral: invalid Ising ring N=%d β=%g", m.N, m.Beta))
 	}
-	t := Threshold{Rule: rule, Lambda: math.Exp(2 * m.Beta), Bulk: 1}
+	t := Threshold{Rule: rule, Model: ring.Label(m), Lambda: math.Exp(2 * m.Beta), Bulk: 1, DimRatio: 1}
 	switch rule {
-	case EdgeMatching:
+	case EdgeMatching, EdgeMatchingPottsNull:
 		x := math.Expm1(m.Beta)
 		t.R = x * x
 	case BBPFlatBulk:
 		x := math.Expm1(2 * m.Beta)
 		t.R = x * x
+	case PluginSeparation:
+		if m.N < 2 || m.Beta == 0 {
+			t.Lambda = 1
+			t.S = math.Inf(1)
+			return t
+		}
+		sp := ModelSpectrum(m)
+		th := SeparationThreshold(sp, []Mode{{0, 0}})
+		th.Model, th.Bulk, th.DimRatio = t.Model, 1, 1
+		return th
 	default:
 		panic(fmt.Sprintf("spectral: unknown rule %v", rule))
 	}
@@ -105,15 +157,210 @@ func IsingThreshold(m ring.Ising, rule Rule) Threshold {
 	return t
 }
 
+// XYThreshold returns the threshold of the XY ring m under rule, with
+// Λ = Λ_XY of eq 30 (LambdaXY, the N → ∞ value), the Pearson bulk level
+// σ_b² = P/(P−1) and D/N = P−1 (THEORY.md §3.9–3.10):
+//
+//	EdgeMatching (eq 31, additive):  r_c = (√(Λ − P/(P−1)) − 1)²/P
+//	EdgeMatchingPottsNull:           r_c = (√(Λ(P−1)/P) − 1)²/(P−1)
+//	BBPFlatBulk:                     r_c = l²/(P−1),  l = Λ(P−1)/P − 1
+//	PluginSeparation:                N/S_sep of the top eigenspace
+//	                                 {(K, p) = (0, 1), (0, P−1)} of the
+//	                                 exact finite-N spectrum
+//
+// P = 10, β = 1.5 give Λ = 4.391 and r_c = 0.0658 under EdgeMatching, the
+// paper's "r ≃ 0.066". A Λ the noise edge never falls below gives r_c = 0
+// and S_c = +Inf. It panics if m is invalid or rule unknown.
+func XYThreshold(m ring.XY, rule Rule) Threshold {
+	if err := m.Validate(); err != nil {
+		panic(err.Error())
+	}
+	p := float64(m.P)
+	bulk := p / (p - 1)
+	t := Threshold{Rule: rule, Model: ring.Label(m), Lambda: LambdaXY(m.P, m.Beta), Bulk: bulk, DimRatio: p - 1}
+	switch rule {
+	case EdgeMatching:
+		if x := t.Lambda - bulk; x > 1 {
+			y := math.Sqrt(x) - 1
+			t.R = y * y / p
+		}
+	case EdgeMatchingPottsNull, BBPFlatBulk:
+		t.R = flatBulkRatio(rule, t.Lambda, bulk, p-1)
+	case PluginSeparation:
+		if m.Beta == 0 {
+			t.S = math.Inf(1) // no structure: every Pearson eigenvalue is σ_b²
+			return t
+		}
+		sp := ModelSpectrum(m)
+		th := SeparationThreshold(sp, sp.Top().Modes)
+		th.Model, th.Bulk, th.DimRatio = t.Model, bulk, p-1
+		return th
+	default:
+		panic(fmt.Sprintf("spectral: unknown rule %v", rule))
+	}
+	t.S = float64(m.N) / t.R
+	return t
+}
+
+// flatBulkRatio returns r_c of a spike Λ on the flat bulk σ² with
+// γ = r·dimRatio: (√(Λ/σ²) − 1)² (edge) or (Λ/σ² − 1)² (BBP), divided by
+// dimRatio; 0 when Λ ≤ σ².
+func flatBulkRatio(rule Rule, lambda, bulk, dimRatio float64) float64 {
+	u := lambda / bulk
+	if !(u > 1) {
+		return 0
+	}
+	var g float64
+	if rule == BBPFlatBulk {
+		g = (u - 1) * (u - 1)
+	} else {
+		x := math.Sqrt(u) - 1
+		g = x * x
+	}
+	return g / dimRatio
+}
+
+// XYNoiseEdge returns the noise edge of XY data at ratio r under rule:
+// the additive P/(P−1) + (1 + √(rP))² of eq 31 for EdgeMatching and the
+// multiplicative P/(P−1)(1 + √(r(P−1)))² for EdgeMatchingPottsNull
+// (THEORY.md §3.9). It panics for other rules.
+func XYNoiseEdge(p int, r float64, rule Rule) float64 {
+	q := float64(p)
+	switch rule {
+	case EdgeMatching:
+		x := 1 + math.Sqrt(r*q)
+		return q/(q-1) + x*x
+	case EdgeMatchingPottsNull:
+		x := 1 + math.Sqrt(r*(q-1))
+		return q / (q - 1) * x * x
+	}
+	panic(fmt.Sprintf("spectral: rule %v has no noise edge", rule))
+}
+
+// NullBulk returns the flat bulk of m's independent-site null in the
+// normalisation of its Kernel: the non-zero eigenvalue σ_b² of the
+// on-site block C_0 and its multiplicity D/N (under the null C = I_N ⊗
+// C_0). It is 1 and 1 for ±1 spins, P/(P−1) and P−1 for Pearson Potts
+// data, φ(1−φ) and 1 for the bump ring's covariance. It returns an error
+// if C_0 has several distinct non-zero eigenvalues (no flat bulk).
+func NullBulk(m ring.Model) (level float64, dimRatio int, err error) {
+	f := m.Encoding().Features
+	blk := m.Kernel(nil)[:f*f]
+	var es mat.EigenSym
+	if !es.Factorize(mat.NewSymDense(f, append([]float64(nil), blk...)), false) {
+		return 0, 0, fmt.Errorf("spectral: on-site block of %s could not be diagonalised", ring.Label(m))
+	}
+	vals := es.Values(nil)
+	top := vals[f-1]
+	for _, v := range vals {
+		switch {
+		case math.Abs(v-top) <= 1e-10*math.Abs(top):
+			dimRatio++
+		case math.Abs(v) > 1e-10*math.Abs(top):
+			return 0, 0, fmt.Errorf("spectral: the independent-site null of %s has no flat bulk (on-site eigenvalues %v)", ring.Label(m), vals)
+		}
+	}
+	return top, dimRatio, nil
+}
+
+// ModelThreshold returns the threshold of any ring model under rule. The
+// Ising and XY rings use IsingThreshold and XYThreshold (the paper's Λ);
+// other models take Λ as the exact top eigenvalue of their spectrum and
+// the flat bulk of NullBulk, EdgeMatching then being the flat-null edge
+// σ_b²(1 + √γ)² like EdgeMatchingPottsNull, and PluginSeparation using
+// the top eigenspace. It returns an error if the model's null has no flat
+// bulk, and panics for an unknown rule or an invalid model.
+func ModelThreshold(m ring.Model, rule Rule) (Threshold, error) {
+	switch x := m.(type) {
+	case ring.Ising:
+		return IsingThreshold(x, rule), nil
+	case ring.XY:
+		return XYThreshold(x, rule), nil
+	}
+	if err := m.Validate(); err != nil {
+		panic(err.Error())
+	}
+	if rule < EdgeMatching || rule > PluginSeparation {
+		panic(fmt.Sprintf("spectral: unknown rule %v", rule))
+	}
+	bulk, dr, err := NullBulk(m)
+	if err != nil {
+		return Threshold{}, err
+	}
+	sp := ModelSpectrum(m)
+	top := sp.Top()
+	if !(top.Value > bulk*(1+1e-12)) {
+		// No eigenvalue above the null's bulk: nothing to learn.
+		return Threshold{Rule: rule, Model: ring.Label(m), Lambda: top.Value, Bulk: bulk,
+			DimRatio: float64(dr), S: math.Inf(1)}, nil
+	}
+	if rule == PluginSeparation {
+		th := SeparationThreshold(sp, top.Modes)
+		th.Model, th.Bulk, th.DimRatio = ring.Label(m), bulk, float64(dr)
+		return th, nil
+	}
+	t := Threshold{Rule: rule, Model: ring.Label(m), Lambda: top.Value, Bulk: bulk, DimRatio: float64(dr)}
+	t.R = flatBulkRatio(rule, t.Lambda, bulk, float64(dr))
+	t.S = float64(m.Sites()) / t.R
+	return t, nil
+}
+
+// SeparationSamples returns the plug-in separation size of a group G of
+// modes of the exact spectrum s (THEORY.md §3.6),
+//
+//	S_sep(G) = Σ_{k∉G} λ_k² / (λ_G − λ_k)²,
+//
+// the sample size above which ψ'(λ_G) > 0 for the spectrum of the other
+// modes, so that G separates from the rest. For a group with unequal
+// eigenvalues λ_G is the smallest of them (the member closest to the
+// rest); the group is meant to be the top of the spectrum. For one spike
+// ℓ = 1+l on an identity bulk of D−1 modes it is (D−1)/l², the finite-D
+// form of the BBP value D/l². It is meaningful only when G is separated
+// from the rest by an O(1) gap; a rest eigenvalue equal to λ_G gives +Inf.
+// It panics if the group is empty or a mode is out of range.
+func SeparationSamples(s *Spectrum, group []Mode) float64 {
+	if len(group) == 0 {
+		panic("spectral: empty separation group")
+	}
+	in := make(map[int]bool, len(group))
+	lg := math.Inf(1)
+	for _, md := range group {
+		in[s.index(md)] = true
+		lg = math.Min(lg, s.Value(md))
+	}
+	var sum float64
+	for i, v := range s.Values {
+		if !in[i] {
+			sum += v * v / ((lg - v) * (lg - v))
+		}
+	}
+	return sum
+}
+
+// SeparationThreshold returns the PluginSeparation threshold of group in
+// the spectrum s: S_c = S_sep(G) and r_c = N/S_c, with Lambda the smallest
+// eigenvalue of the group.
+func SeparationThreshold(s *Spectrum, group []Mode) Threshold {
+	sc := SeparationSamples(s, group)
+	lg := math.Inf(1)
+	for _, md := range group {
+		lg = math.Min(lg, s.Value(md))
+	}
+	return Threshold{Rule: PluginSeparation, Lambda: lg, Group: slices.Clone(group),
+		R: float64(s.N) / sc, S: sc}
+}
+
 // IsingBetaC returns the critical inverse temperature at ratio r under rule;
-// for EdgeMatching this is the paper's eq 27, β_c = ln(1 + √r).
+// for EdgeMatching (and EdgeMatchingPottsNull, the same for ±1 data) this
+// is the paper's eq 27, β_c = ln(1 + √r).
 //
 // For BBPFlatBulk it is β_c = ½ ln(1 + √r) (THEORY.md §3.10). Both are
 // formed with log1p. r = 0 gives 0, r = +Inf gives +Inf, and negative or
-// NaN r gives NaN. It panics if rule is unknown.
+// NaN r gives NaN. It panics for other rules (PluginSeparation has no
+// closed form).
 func IsingBetaC(r float64, rule Rule) float64 {
 	switch rule {
-	case EdgeMatching:
+	case EdgeMatching, EdgeMatchingPottsNull:
 		return math.Log1p(math.Sqrt(r))
 	case BBPFlatBulk:
 		return 0.5 * math.Log1p(math.Sqrt(r))

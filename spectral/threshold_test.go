@@ -23,13 +23,17 @@ func TestRuleNames(t *testing.T) {
 		{"bbpflatbulk", BBPFlatBulk},
 		{"bbp", BBPFlatBulk},
 		{" BBP ", BBPFlatBulk},
+		{"EdgeMatchingPottsNull", EdgeMatchingPottsNull},
+		{"null", EdgeMatchingPottsNull},
+		{"PluginSeparation", PluginSeparation},
+		{"plugin", PluginSeparation},
 	} {
 		got, err := ParseRule(test.in)
 		if err != nil || got != test.want {
 			t.Errorf("case %d: ParseRule(%q) = %v, %v, want %v", i, test.in, got, err, test.want)
 		}
 	}
-	for _, r := range []Rule{EdgeMatching, BBPFlatBulk} {
+	for _, r := range Rules {
 		if got, err := ParseRule(r.String()); err != nil || got != r {
 			t.Errorf("ParseRule(%q) = %v, %v, want %v", r.String(), got, err, r)
 		}
@@ -43,7 +47,7 @@ func TestRuleNames(t *testing.T) {
 	if got := Rule(7).String(); got != "Rule(7)" {
 		t.Errorf("Rule(7).String() = %q, want Rule(7)", got)
 	}
-	for _, s := range []string{"", "bulk", "edge matching", "PluginSeparation"} {
+	for _, s := range []string{"", "bulk", "edge matching", "separation"} {
 		if _, err := ParseRule(s); err == nil {
 			t.Errorf("ParseRule(%q) returned no error", s)
 		}
@@ -177,7 +181,8 @@ func TestIsingThresholdConsistency(t *testing.T) {
 		func() { IsingThreshold(ring.Ising{N: 10, Beta: 1}, Rule(0)) },
 		func() { IsingThreshold(ring.Ising{N: 0, Beta: 1}, EdgeMatching) },
 		func() { IsingThreshold(ring.Ising{N: 10, Beta: -1}, EdgeMatching) },
-		func() { IsingBetaC(0.1, Rule(3)) },
+		func() { IsingBetaC(0.1, Rule(9)) },
+		func() { IsingBetaC(0.1, PluginSeparation) },
 	} {
 		if !panics(f) {
 			t.Errorf("case %d: no panic", i)
@@ -187,7 +192,7 @@ func TestIsingThresholdConsistency(t *testing.T) {
 
 func TestRuleJSON(t *testing.T) {
 	t.Parallel()
-	for _, r := range []Rule{EdgeMatching, BBPFlatBulk} {
+	for _, r := range Rules {
 		b, err := json.Marshal(Threshold{Rule: r})
 		if err != nil {
 			t.Fatal(err)
@@ -199,5 +204,145 @@ func TestRuleJSON(t *testing.T) {
 		if !strings.Contains(string(b), `"`+r.String()+`"`) {
 			t.Errorf("JSON of %v = %s, want the rule's name", r, b)
 		}
+	}
+}
+
+// TestXYThresholdPaper checks PAPER-XY-CROSSING: at P = 10, β = 1.5 the
+// additive eq-31 edge rule gives r_c = 0.0658 (paper "r ≃ 0.066"; matched
+// to 5e−5) with Λ_XY = 4.391 (5e−4), and that each rule's defining
+// condition holds at its r_c (§3.9–3.10): Λ equals the additive and the
+// multiplicative noise edges, and Λ/σ_b² − 1 = √γ with γ = r(P−1);
+// S_c·r_c = N.
+func TestXYThresholdPaper(t *testing.T) {
+	t.Parallel()
+	m := ring.XY{N: 100, P: 10, Beta: 1.5}
+	edge := XYThreshold(m, EdgeMatching)
+	if math.Abs(edge.R-0.0658) > 5e-5 || math.Abs(edge.Lambda-4.391) > 5e-4 {
+		t.Errorf("EdgeMatching r_c = %.6f, Λ = %.5f, want 0.0658 and 4.391 (PAPER-XY-CROSSING)", edge.R, edge.Lambda)
+	}
+	if got := XYNoiseEdge(10, edge.R, EdgeMatching); math.Abs(got-edge.Lambda) > 1e-12 {
+		t.Errorf("additive edge at r_c = %.15g, want Λ = %.15g", got, edge.Lambda)
+	}
+	null := XYThreshold(m, EdgeMatchingPottsNull)
+	if got := XYNoiseEdge(10, null.R, EdgeMatchingPottsNull); math.Abs(got-null.Lambda) > 1e-12 {
+		t.Errorf("multiplicative edge at r_c = %.15g, want Λ = %.15g", got, null.Lambda)
+	}
+	bbp := XYThreshold(m, BBPFlatBulk)
+	if got, want := bbp.Lambda/bbp.Bulk-1, math.Sqrt(bbp.R*9); math.Abs(got-want) > 1e-12 {
+		t.Errorf("BBP: l = %.15g, √γ_c = %.15g", got, want)
+	}
+	// BBP needs the fewest samples, the additive edge the most.
+	if !(bbp.S < null.S && null.S < edge.S) {
+		t.Errorf("S_c: BBP %g, null %g, edge %g; want increasing", bbp.S, null.S, edge.S)
+	}
+	for _, th := range []Threshold{edge, null, bbp} {
+		if math.Abs(th.S*th.R-100) > 1e-9 || th.Bulk != 10.0/9 || th.DimRatio != 9 {
+			t.Errorf("%v: S·r = %v, bulk %v, D/N %v", th.Rule, th.S*th.R, th.Bulk, th.DimRatio)
+		}
+	}
+	plug := XYThreshold(m, PluginSeparation)
+	sp := ModelSpectrum(m)
+	if want := SeparationSamples(sp, []Mode{{0, 1}, {0, 9}}); plug.S != want || math.Abs(plug.R*plug.S-100) > 1e-9 || len(plug.Group) != 2 {
+		t.Errorf("PluginSeparation S_c = %v, group %v, want %v for {(0,1),(0,9)}", plug.S, plug.Group, want)
+	}
+	// β = 0: no structure under any rule.
+	for _, rule := range Rules {
+		if th := XYThreshold(ring.XY{N: 10, P: 4, Beta: 0}, rule); th.R != 0 || !math.IsInf(th.S, 1) {
+			t.Errorf("β=0 %v: r_c = %v, S_c = %v, want 0 and +Inf", rule, th.R, th.S)
+		}
+	}
+}
+
+// TestXYThresholdIsingLimit checks that at P = 2 the statistically correct
+// rules of the XY ring reduce to the Ising ones (Λ(0,1) = 2e^(2β),
+// σ_b² = 2, γ = r): the Potts-null edge gives the Ising eq-27 r_c, and BBP
+// the Ising BBP r_c. The additive eq 31 does not reduce (it is the
+// paper's ad hoc form).
+func TestXYThresholdIsingLimit(t *testing.T) {
+	t.Parallel()
+	for _, beta := range []float64{0.2, 0.5, 1} {
+		x := ring.XY{N: 50, P: 2, Beta: beta}
+		is := ring.Ising{N: 50, Beta: beta}
+		pairs := [][2]Rule{{EdgeMatchingPottsNull, EdgeMatching}, {BBPFlatBulk, BBPFlatBulk}}
+		for _, p := range pairs {
+			got, want := XYThreshold(x, p[0]).R, IsingThreshold(is, p[1]).R
+			if math.Abs(got-want) > 1e-12*want {
+				t.Errorf("β=%g: XY P=2 %v r_c = %.15g, Ising %v = %.15g", beta, p[0], got, p[1], want)
+			}
+		}
+	}
+}
+
+// TestIsingPluginSeparation checks PluginSeparation for the Ising ring
+// against the direct sum Σ_{k≠0} λ_k²/(λ_0 − λ_k)² of §3.6 over the exact
+// spectrum, and that it needs far more samples than edge matching
+// (§3.11).
+func TestIsingPluginSeparation(t *testing.T) {
+	t.Parallel()
+	m := ring.Ising{N: 100, Beta: 0.5}
+	lam := IsingSpectrum(nil, m)
+	var want float64
+	for k := 1; k < 100; k++ {
+		want += lam[k] * lam[k] / ((lam[0] - lam[k]) * (lam[0] - lam[k]))
+	}
+	got := IsingThreshold(m, PluginSeparation)
+	if math.Abs(got.S-want) > 1e-9*want || got.Rule != PluginSeparation || len(got.Group) != 1 {
+		t.Errorf("S_sep({0}) = %.12g, group %v, want %.12g", got.S, got.Group, want)
+	}
+	if edge := IsingThreshold(m, EdgeMatching); !(got.S > 100*edge.S) {
+		t.Errorf("S_sep = %g not orders of magnitude above S_c = %g", got.S, edge.S)
+	}
+	if th := IsingThreshold(ring.Ising{N: 10, Beta: 0}, PluginSeparation); !math.IsInf(th.S, 1) || th.R != 0 {
+		t.Errorf("β = 0: %+v, want r_c 0", th)
+	}
+}
+
+// flatless is a test model whose on-site block has two distinct non-zero
+// eigenvalues, so that its null has no flat bulk.
+type flatless struct{ ring.XY }
+
+func (f flatless) Kernel(dst []float64) []float64 {
+	dst = f.XY.Kernel(dst)
+	dst[0] = 2 // C_0(0,0)
+	return dst
+}
+
+// TestModelThreshold checks the generic path: it dispatches the Ising and
+// XY rings to their own functions, and NullBulk finds the independent-site
+// bulk 1 (±1), P/(P−1) with D/N = P−1 (Potts), and reports a null without
+// a flat bulk.
+func TestModelThreshold(t *testing.T) {
+	t.Parallel()
+	for _, m := range []ring.Model{ring.Ising{N: 30, Beta: 0.7}, ring.XY{N: 30, P: 5, Beta: 1}} {
+		for _, rule := range Rules {
+			got, err := ModelThreshold(m, rule)
+			var want Threshold
+			switch x := m.(type) {
+			case ring.Ising:
+				want = IsingThreshold(x, rule)
+			case ring.XY:
+				want = XYThreshold(x, rule)
+			}
+			if err != nil || got.R != want.R || got.S != want.S {
+				t.Errorf("%s %v: %+v, %v, want %+v", ring.Label(m), rule, got, err, want)
+			}
+		}
+	}
+	for _, c := range []struct {
+		m     ring.Model
+		level float64
+		dim   int
+	}{{ring.Ising{N: 10, Beta: 1}, 1, 1}, {ring.XY{N: 10, P: 7, Beta: 1}, 7.0 / 6, 6}} {
+		level, dim, err := NullBulk(c.m)
+		if err != nil || math.Abs(level-c.level) > 1e-14 || dim != c.dim {
+			t.Errorf("NullBulk(%s) = %v, %d, %v, want %v, %d", ring.Label(c.m), level, dim, err, c.level, c.dim)
+		}
+	}
+	bad := flatless{ring.XY{N: 6, P: 3, Beta: 1}}
+	if _, _, err := NullBulk(bad); err == nil {
+		t.Error("NullBulk of a null without flat bulk returned no error")
+	}
+	if _, err := ModelThreshold(bad, EdgeMatching); err == nil {
+		t.Error("ModelThreshold of a null without flat bulk returned no error")
 	}
 }
