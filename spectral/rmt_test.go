@@ -23,11 +23,11 @@ func TestSpikeClosedForm(t *testing.T) {
 		x, ov            float64
 		outlier          bool
 	}{
-		{0.25, 1, 1, 2.5, 0.6, true},          // BBP-1
-		{0.25, 1, 0.4, 2.25, 0, false},        // BBP-2: sticks to λ₊ = (1+√γ)²
+		{0.25, 1, 1, 2.5, 0.6, true},            // BBP-1
+		{0.25, 1, 0.4, 2.25, 0, false},          // BBP-2: sticks to λ₊ = (1+√γ)²
 		{0.5, 1, 1.5, 10.0 / 3, 7.0 / 12, true}, // BBP-7: 3.333333, 0.583333
-		{0.25, 1, -0.4, 0.25, 0, false},       // negative, inside the window: λ₋
-		{1, 2, 0.9, 8, 0, false},              // γ = 1, below √γ: λ₊ = 4σ²
+		{0.25, 1, -0.4, 0.25, 0, false},         // negative, inside the window: λ₋
+		{1, 2, 0.9, 8, 0, false},                // γ = 1, below √γ: λ₊ = 4σ²
 	} {
 		mp := MarchenkoPastur{Gamma: c.gamma, Sigma2: c.sigma2}
 		x, ov, out := mp.Spike(c.l)
