@@ -51,8 +51,8 @@
 //
 // Integrate solves any System with the Dormand–Prince 5(4) pair, error
 // control, dense output at the requested times, a stiffness test and, for
-// Semilinear systems (Continuum), an automatic switch to a Lawson
-// exponential scheme that treats the stiff Laplacian exactly.
+// Semilinear systems (Continuum), an automatic switch to the exponential
+// ETDRK4 scheme of Cox & Matthews that treats the stiff Laplacian exactly.
 //
 // # Order parameters
 //

@@ -192,7 +192,7 @@ func (l *Lattice) Jacobian(w []float64) *mat.SymDense {
 // Continuum is Semilinear: its linear part ∂_x² + 2 is diagonal in the real
 // Fourier basis, with σ_q = 2 − (4/dx²) sin²(πq/P). The most negative rate,
 // about −4/dx², makes explicit schemes stiff for fine grids (step limit
-// ≈ 3.3·dx²/4): use Auto or LawsonDP5.
+// ≈ 3.3·dx²/4): use Auto or ETDRK4.
 type Continuum struct {
 	M, P   int
 	Length float64

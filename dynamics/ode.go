@@ -16,10 +16,10 @@ type System interface {
 }
 
 // Semilinear is a System of the form dy/dt = L y + n(y) whose stiff linear
-// part L is diagonal in an orthonormal basis: L = Qᵀ diag(σ) Q. The Lawson
-// integrator (LawsonDP5) treats L exactly through e^(hσ), which removes the
-// step-size limit of stiff linear modes such as a finely discretised
-// Laplacian.
+// part L is diagonal in an orthonormal basis: L = Qᵀ diag(σ) Q. The
+// exponential integrator (ETDRK4) treats L exactly through e^(hσ), which
+// removes the step-size limit of stiff linear modes such as a finely
+// discretised Laplacian.
 type Semilinear interface {
 	System
 	// LinearRates writes the eigenvalues σ_k of L into dst (length Dim).
@@ -37,8 +37,8 @@ type Method int
 
 const (
 	// Auto starts with DormandPrince and, if stiffness is detected and the
-	// system is Semilinear, continues with LawsonDP5; a stiff system that
-	// is not Semilinear goes on with DormandPrince and is reported in
+	// system is Semilinear, continues with ETDRK4; a stiff system that is
+	// not Semilinear goes on with DormandPrince and is reported in
 	// ODEResult.Stiff.
 	Auto Method = iota
 	// DormandPrince is the explicit embedded Runge–Kutta pair 5(4) of
@@ -46,10 +46,12 @@ const (
 	// 4th-order dense output of Hairer, Nørsett & Wanner (1993, §II.6) and
 	// their stiffness test (§IV.2).
 	DormandPrince
-	// LawsonDP5 is the Lawson (integrating-factor) form of the same pair
-	// for Semilinear systems, with error control in mode coordinates; it
-	// stops exactly at the requested times instead of interpolating.
-	LawsonDP5
+	// ETDRK4 is the exponential time-differencing Runge–Kutta scheme of
+	// order 4 of Cox & Matthews (2002) for Semilinear systems, with error
+	// control by step doubling in mode coordinates. It integrates the stiff
+	// linear part exactly and keeps fixed points for any step; it stops
+	// exactly at the requested times instead of interpolating.
+	ETDRK4
 )
 
 // String returns the method's name.
@@ -59,8 +61,8 @@ func (m Method) String() string {
 		return "auto"
 	case DormandPrince:
 		return "dopri5"
-	case LawsonDP5:
-		return "lawson-dopri5"
+	case ETDRK4:
+		return "etdrk4"
 	}
 	return fmt.Sprintf("Method(%d)", int(m))
 }
@@ -105,7 +107,7 @@ type ODEResult struct {
 	T []float64
 	Y [][]float64
 	// Steps and Rejected count accepted and rejected steps; Evals counts
-	// evaluations of f (or of n for the Lawson method).
+	// evaluations of f (or of n for ETDRK4).
 	Steps, Rejected, Evals int
 	// Residual is ‖f(y)‖∞ at the final state.
 	Residual float64
@@ -120,7 +122,7 @@ type ODEResult struct {
 	StiffAt float64
 	// Method is the scheme in use at the end (Auto resolves to one of the
 	// two others); SwitchedAt is the time of a switch from DormandPrince
-	// to LawsonDP5 by Auto, NaN if none.
+	// to ETDRK4 by Auto, NaN if none.
 	Method     Method
 	SwitchedAt float64
 }
@@ -162,7 +164,7 @@ var (
 // states at every entry of times, which must be increasing (THEORY.md
 // §4.6–4.10 are the systems of this package). It panics if len(y0) differs
 // from sys.Dim(), if times has fewer than one entry or is not increasing,
-// or if LawsonDP5 is requested for a system that is not Semilinear.
+// or if ETDRK4 is requested for a system that is not Semilinear.
 //
 // On an error (ErrStepSize, ErrMaxSteps, ErrNotFinite, or ctx's error
 // after cancellation) the partial result up to the failure is returned
@@ -194,8 +196,8 @@ func Integrate(ctx context.Context, sys System, y0, times []float64, s *ODESetti
 		set.MaxSteps = 10_000_000
 	}
 	semi, isSemi := sys.(Semilinear)
-	if set.Method == LawsonDP5 && !isSemi {
-		panic("dynamics: LawsonDP5 needs a Semilinear system")
+	if set.Method == ETDRK4 && !isSemi {
+		panic("dynamics: ETDRK4 needs a Semilinear system")
 	}
 
 	res := &ODEResult{SwitchedAt: math.NaN()}
@@ -216,15 +218,15 @@ func Integrate(ctx context.Context, sys System, y0, times []float64, s *ODESetti
 	st := &odeState{sys: sys, set: &set, res: res, times: times, next: 1,
 		t: times[0], y: append([]float64(nil), y0...), ctx: ctx}
 	method := set.Method
-	if method == LawsonDP5 {
-		return res, st.lawson(semi)
+	if method == ETDRK4 {
+		return res, st.etd(semi)
 	}
 	switched, err := st.dopri(method == Auto && isSemi)
 	if err != nil || !switched {
 		return res, err
 	}
 	res.SwitchedAt = st.t
-	return res, st.lawson(semi)
+	return res, st.etd(semi)
 }
 
 // odeState is the state shared by the two schemes.
@@ -510,74 +512,143 @@ func (st *odeState) dopri(mayStiff bool) (switched bool, err error) {
 	return false, nil
 }
 
-// lawson integrates the Semilinear system in mode coordinates with the
-// Lawson form of the Dormand–Prince pair: with E(s) = diag(e^(sσ)),
+// etdCoef holds the ETDRK4 coefficients of one step size h for every
+// mode: E = e^(hσ), E2 = e^(hσ/2), Q = (E2 − 1)/σ and the weights
+// f1 = h(φ₁ − 3φ₂ + 4φ₃), f2 = h(φ₂ − 2φ₃), f3 = h(−φ₂ + 4φ₃) at hσ.
+type etdCoef struct {
+	h                    float64
+	e, e2, q, f1, f2, f3 []float64
+}
+
+func newEtdCoef(n int) *etdCoef {
+	return &etdCoef{e: make([]float64, n), e2: make([]float64, n), q: make([]float64, n),
+		f1: make([]float64, n), f2: make([]float64, n), f3: make([]float64, n)}
+}
+
+// set computes the coefficients for step h (cached).
+func (c *etdCoef) set(sigma []float64, h float64) {
+	if c.h == h {
+		return
+	}
+	c.h = h
+	for k, s := range sigma {
+		x := h * s
+		p1, p2, p3 := phi123(x)
+		h1, _, _ := phi123(x / 2)
+		c.e[k] = math.Exp(x)
+		c.e2[k] = math.Exp(x / 2)
+		c.q[k] = h / 2 * h1
+		c.f1[k] = h * (p1 - 3*p2 + 4*p3)
+		c.f2[k] = h * (p2 - 2*p3)
+		c.f3[k] = h * (-p2 + 4*p3)
+	}
+}
+
+// phi123 returns φ₁, φ₂, φ₃ at x, φ_k(x) = Σ_j x^j/(j+k)!: by their
+// series for |x| < 1/2, else by φ₁ = expm1(x)/x and the recurrence
+// φ_(k+1) = (φ_k − 1/k!)/x, which loses at most a factor 10 there.
+func phi123(x float64) (p1, p2, p3 float64) {
+	if math.Abs(x) < 0.5 {
+		// Horner on the series, 20 terms (|x|²⁰/20! < 1e-25).
+		for j := 20; j >= 0; j-- {
+			p1 = p1*x/float64(j+2) + 1
+			p2 = p2*x/float64(j+3) + 1
+			p3 = p3*x/float64(j+4) + 1
+		}
+		return p1, p2 / 2, p3 / 6
+	}
+	p1 = math.Expm1(x) / x
+	p2 = (p1 - 1) / x
+	p3 = (p2 - 0.5) / x
+	return p1, p2, p3
+}
+
+// etd integrates the Semilinear system in mode coordinates with the
+// fourth-order exponential time-differencing Runge–Kutta scheme of Cox &
+// Matthews (2002, J. Comput. Phys. 176, 430, their ETDRK4), with N_z the
+// nonlinear term in mode coordinates:
 //
-//	Z_i = E(c_i h) z + h Σ_(j<i) a_ij E((c_i − c_j)h) N_j,   N_j = Q n(Qᵀ Z_j),
+//	a = E2 z + Q N(z),   b = E2 z + Q N(a),   c = E2 a + Q (2N(b) − N(z)),
+//	z_new = E z + f1 N(z) + 2 f2 (N(a) + N(b)) + f3 N(c).
 //
-// z_new = Z_7 and the error estimate h Σ_j (b_j − b̂_j) E((1 − c_j)h) N_j.
-// Only decaying exponentials of the stiff modes appear.
-func (st *odeState) lawson(sys Semilinear) error {
+// The stiff linear part is integrated exactly, and a fixed point of the
+// full system is a fixed point of the scheme for every h (so steps grow
+// freely as the state settles). Error control by step doubling: one step
+// of h against two of h/2, error (z_h − z_h/2)/15; the two-half-step
+// result is kept. The scheme stops exactly at the requested times.
+func (st *odeState) etd(sys Semilinear) error {
 	set, res := st.set, st.res
-	res.Method = LawsonDP5
+	res.Method = ETDRK4
 	n := len(st.y)
 	tEnd := st.times[len(st.times)-1]
 	sigma := make([]float64, n)
 	sys.LinearRates(sigma)
 	z := make([]float64, n)
 	sys.ToModes(z, st.y)
-	var k [7][]float64
-	for i := range k {
-		k[i] = make([]float64, n)
-	}
-	zs, ys, nl, e, z1 := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
-	f := make([]float64, n)
+	ys, nl, f := make([]float64, n), make([]float64, n), make([]float64, n)
 	eval := func(dst, zz []float64) {
 		sys.FromModes(ys, zz)
 		sys.Nonlinear(nl, ys)
 		sys.ToModes(dst, nl)
 		res.Evals++
 	}
-	// residual writes f(y) = Qᵀ(σ∘z + N) for the state z with nonlinear
-	// modes nz, and returns its max norm.
+	// residual writes f(y) = Qᵀ(σ∘z + N) into f and returns ‖f‖∞.
+	tmp := make([]float64, n)
 	residual := func(zz, nz []float64) float64 {
-		for i := range zs {
-			zs[i] = sigma[i]*zz[i] + nz[i]
+		for i := range tmp {
+			tmp[i] = sigma[i]*zz[i] + nz[i]
 		}
-		sys.FromModes(f, zs)
+		sys.FromModes(f, tmp)
 		return maxAbs(f)
 	}
-	eval(k[0], z)
-	if !allFinite(k[0]) {
+	full, half := newEtdCoef(n), newEtdCoef(n)
+	na, nb, nc, nm := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	a, b, cc := make([]float64, n), make([]float64, n), make([]float64, n)
+	// step writes one ETDRK4 step of the coefficients co from zin, whose
+	// nonlinear term is n0, into zout.
+	step := func(co *etdCoef, zin, n0, zout []float64) {
+		for k := range a {
+			a[k] = co.e2[k]*zin[k] + co.q[k]*n0[k]
+		}
+		eval(na, a)
+		for k := range b {
+			b[k] = co.e2[k]*zin[k] + co.q[k]*na[k]
+		}
+		eval(nb, b)
+		for k := range cc {
+			cc[k] = co.e2[k]*a[k] + co.q[k]*(2*nb[k]-n0[k])
+		}
+		eval(nc, cc)
+		for k := range zout {
+			zout[k] = co.e[k]*zin[k] + co.f1[k]*n0[k] + 2*co.f2[k]*(na[k]+nb[k]) + co.f3[k]*nc[k]
+		}
+	}
+	n0 := make([]float64, n)
+	eval(n0, z)
+	if !allFinite(n0) {
 		return ErrNotFinite
 	}
-	if set.StopResidual > 0 && residual(z, k[0]) <= set.StopResidual {
+	if set.StopResidual > 0 && residual(z, n0) <= set.StopResidual {
 		res.Stopped = true
 		st.finish(f)
 		return nil
 	}
 	h := set.FixedStep
 	if h == 0 {
-		// The stiff linear part is exact: start from the nonlinear scale.
-		h = st.initialStep(f, tEnd)
-		h = st.maxStep(math.Max(h, 1e-6))
+		residual(z, n0)
+		h = st.maxStep(math.Max(st.initialStep(f, tEnd), 1e-6))
 	}
-	expo := func(dst []float64, s float64) {
-		for i, r := range sigma {
-			dst[i] = math.Exp(r * s)
-		}
-	}
-	ex := make([]float64, n)
+	u1, mid, u2, e := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	rejected := false
 
 	for st.t < tEnd {
 		if err := st.ctx.Err(); err != nil {
-			residual(z, k[0])
+			residual(z, n0)
 			st.finish(f)
 			return err
 		}
 		if res.Steps+res.Rejected >= set.MaxSteps {
-			residual(z, k[0])
+			residual(z, n0)
 			st.finish(f)
 			return ErrMaxSteps
 		}
@@ -592,46 +663,22 @@ func (st *odeState) lawson(sys Semilinear) error {
 			h, last = tOut-st.t, true
 		}
 		if h <= 16*ulp(st.t) {
-			residual(z, k[0])
+			residual(z, n0)
 			st.finish(f)
 			return ErrStepSize
 		}
 
-		// Stages 2..7.
-		for i := 1; i < 7; i++ {
-			dst := zs
-			if i == 6 {
-				dst = z1
-			}
-			expo(ex, dpC[i]*h)
-			for m := range dst {
-				dst[m] = ex[m] * z[m]
-			}
-			for j := 0; j < i; j++ {
-				a := dpA[i][j]
-				if a == 0 {
-					continue
-				}
-				expo(ex, (dpC[i]-dpC[j])*h)
-				for m := range dst {
-					dst[m] += h * a * ex[m] * k[j][m]
-				}
-			}
-			eval(k[i], dst)
+		// One step of h and two of h/2.
+		full.set(sigma, h)
+		half.set(sigma, h/2)
+		step(full, z, n0, u1)
+		step(half, z, n0, mid)
+		eval(nm, mid)
+		step(half, mid, nm, u2)
+		for k := range e {
+			e[k] = (u2[k] - u1[k]) / 15
 		}
-
-		// Error estimate with the same decayed stage values.
-		clear(e)
-		for j := range k {
-			if dpE[j] == 0 {
-				continue
-			}
-			expo(ex, (1-dpC[j])*h)
-			for m := range e {
-				e[m] += h * dpE[j] * ex[m] * k[j][m]
-			}
-		}
-		errN := st.errNorm(e, z, z1)
+		errN := st.errNorm(e, z, u2)
 		if set.FixedStep == 0 && !(errN <= 1) {
 			if math.IsNaN(errN) || math.IsInf(errN, 0) {
 				h *= 0.1
@@ -642,19 +689,19 @@ func (st *odeState) lawson(sys Semilinear) error {
 			rejected = true
 			continue
 		}
-		if !allFinite(z1) || !allFinite(k[6]) {
-			residual(z, k[0])
+		if !allFinite(u2) {
+			residual(z, n0)
 			st.finish(f)
 			return ErrNotFinite
 		}
 
-		// Accept.
+		// Accept the two-half-step result.
 		st.t += h
 		if last {
 			st.t = tOut
 		}
-		copy(z, z1)
-		k[0], k[6] = k[6], k[0]
+		copy(z, u2)
+		eval(n0, z)
 		res.Steps++
 		sys.FromModes(st.y, z)
 		if last {
@@ -664,7 +711,7 @@ func (st *odeState) lawson(sys Semilinear) error {
 		if set.Progress != nil {
 			set.Progress(st.t)
 		}
-		if set.StopResidual > 0 && st.t < tEnd && residual(z, k[0]) <= set.StopResidual {
+		if set.StopResidual > 0 && st.t < tEnd && residual(z, n0) <= set.StopResidual {
 			res.Stopped = true
 			st.finish(f)
 			return nil
@@ -680,7 +727,7 @@ func (st *odeState) lawson(sys Semilinear) error {
 		}
 		rejected = false
 	}
-	residual(z, k[0])
+	residual(z, n0)
 	st.finish(f)
 	return nil
 }

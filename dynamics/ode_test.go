@@ -180,8 +180,8 @@ func (d diagSemi) exact(y0, t float64, k int) float64 {
 }
 
 // TestStiffness checks that a stiff system is detected by DormandPrince,
-// that Auto switches to the Lawson scheme and that LawsonDP5 solves it in
-// few steps; all three agree with the exact solution.
+// that Auto switches to ETDRK4 and that ETDRK4 alone solves it in few
+// steps; all three agree with the exact solution.
 func TestStiffness(t *testing.T) {
 	t.Parallel()
 	sys := diagSemi{[]float64{1, 0.5, -2, -50, -3000, -20000}}
@@ -194,7 +194,7 @@ func TestStiffness(t *testing.T) {
 	}{
 		{DormandPrince, true, 100000},
 		{Auto, true, 3000},
-		{LawsonDP5, false, 200},
+		{ETDRK4, false, 300},
 	} {
 		res, err := Integrate(context.Background(), sys, y0, times, &ODESettings{Method: c.m, RelTol: 1e-9, AbsTol: 1e-12})
 		if err != nil {
@@ -203,8 +203,8 @@ func TestStiffness(t *testing.T) {
 		if res.Stiff != c.wantStiff {
 			t.Errorf("%v: Stiff = %v, want %v", c.m, res.Stiff, c.wantStiff)
 		}
-		if c.m == Auto && (res.Method != LawsonDP5 || math.IsNaN(res.SwitchedAt)) {
-			t.Errorf("Auto: ended with %v, switched at %v; want a switch to LawsonDP5", res.Method, res.SwitchedAt)
+		if c.m == Auto && (res.Method != ETDRK4 || math.IsNaN(res.SwitchedAt)) {
+			t.Errorf("Auto: ended with %v, switched at %v; want a switch to ETDRK4", res.Method, res.SwitchedAt)
 		}
 		if res.Steps > c.maxSteps {
 			t.Errorf("%v: %d steps, want at most %d", c.m, res.Steps, c.maxSteps)
@@ -220,32 +220,61 @@ func TestStiffness(t *testing.T) {
 	}
 }
 
-// TestLawsonOrder checks fixed-step order 5 of the Lawson scheme on a
-// non-stiff diagonal problem with exact solution, and that with L = 0 it
-// reduces to the Dormand–Prince pair exactly.
-func TestLawsonOrder(t *testing.T) {
+// TestETDOrder checks fixed-step order 4 of ETDRK4 on a non-stiff
+// diagonal problem with exact solution (each accepted step is two steps
+// of h/2), that with L = 0 it reduces exactly to the classical
+// Runge–Kutta scheme (Cox & Matthews 2002), and that a fixed point of a
+// stiff system is kept for any step size.
+func TestETDOrder(t *testing.T) {
 	t.Parallel()
 	sys := diagSemi{[]float64{1, -0.7}}
 	y0 := []float64{0.4, 1.2}
 	var errs []float64
-	for _, h := range []float64{0.05, 0.025, 0.0125} {
-		res, err := Integrate(context.Background(), sys, y0, []float64{0, 2}, &ODESettings{Method: LawsonDP5, FixedStep: h})
+	for _, h := range []float64{0.2, 0.1, 0.05} {
+		res, err := Integrate(context.Background(), sys, y0, []float64{0, 2}, &ODESettings{Method: ETDRK4, FixedStep: h})
 		if err != nil {
 			t.Fatal(err)
 		}
-		errs = append(errs, math.Abs(res.Y[1][0]-sys.exact(y0[0], 2, 0)))
+		errs = append(errs, math.Max(math.Abs(res.Y[1][0]-sys.exact(y0[0], 2, 0)), math.Abs(res.Y[1][1]-sys.exact(y0[1], 2, 1))))
 	}
 	for j := 1; j < len(errs); j++ {
-		if p := math.Log2(errs[j-1] / errs[j]); p < 4.6 || p > 5.6 {
-			t.Errorf("Lawson observed order %.2f (errors %.3g, %.3g), want 5", p, errs[j-1], errs[j])
+		if p := math.Log2(errs[j-1] / errs[j]); p < 3.6 || p > 4.6 {
+			t.Errorf("ETDRK4 observed order %.2f (errors %.3g, %.3g), want 4", p, errs[j-1], errs[j])
 		}
 	}
+
+	// L = 0: classical RK4 with step h/2 (two half steps per step h).
 	flat := diagSemi{[]float64{0, 0}}
-	a, _ := Integrate(context.Background(), flat, y0, []float64{0, 2}, &ODESettings{Method: LawsonDP5, FixedStep: 0.2})
-	b, _ := Integrate(context.Background(), flat, y0, []float64{0, 2}, &ODESettings{Method: DormandPrince, FixedStep: 0.2})
+	a, _ := Integrate(context.Background(), flat, y0, []float64{0, 2}, &ODESettings{Method: ETDRK4, FixedStep: 0.2})
+	y := append([]float64(nil), y0...)
+	f := func(x []float64) []float64 { d := make([]float64, 2); flat.Deriv(d, x); return d }
+	for range 20 {
+		const h = 0.1
+		k1 := f(y)
+		k2 := f([]float64{y[0] + h/2*k1[0], y[1] + h/2*k1[1]})
+		k3 := f([]float64{y[0] + h/2*k2[0], y[1] + h/2*k2[1]})
+		k4 := f([]float64{y[0] + h*k3[0], y[1] + h*k3[1]})
+		for i := range y {
+			y[i] += h / 6 * (k1[i] + 2*k2[i] + 2*k3[i] + k4[i])
+		}
+	}
 	for k := range y0 {
-		if !scalar.EqualWithinAbsOrRel(a.Y[1][k], b.Y[1][k], 1e-15, 1e-14) {
-			t.Errorf("L = 0: Lawson y_%d = %.17g, Dormand–Prince %.17g", k, a.Y[1][k], b.Y[1][k])
+		if !scalar.EqualWithinAbsOrRel(a.Y[1][k], y[k], 1e-15, 1e-14) {
+			t.Errorf("L = 0: ETDRK4 y_%d = %.17g, classical RK4 %.17g", k, a.Y[1][k], y[k])
+		}
+	}
+
+	// Fixed point y_k = √σ_k of dy/dt = σy − y³ for σ ≥ 0 modes and 0 for
+	// the stiff ones, kept to rounding with steps of 2 (hσ = −2·10⁴).
+	stiff := diagSemi{[]float64{0.5, 0.25, -1e4}}
+	fix := []float64{math.Sqrt(0.5), 0.5, 0}
+	r, err := Integrate(context.Background(), stiff, fix, []float64{0, 100}, &ODESettings{Method: ETDRK4, FixedStep: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range fix {
+		if math.Abs(r.Y[1][k]-want) > 1e-13 {
+			t.Errorf("fixed point: y_%d(100) = %.17g, want %v", k, r.Y[1][k], want)
 		}
 	}
 }
