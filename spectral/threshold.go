@@ -40,7 +40,7 @@ const (
 )
 
 // Rules lists every rule in order.
-var Rules = []Rule{EdgeMatching, BBPFlatBulk, EdgeMatchingPottsNull, PluginSeparation}
+var Rules = []Rule{EdgeMatching, EdgeMatchingPottsNull, BBPFlatBulk, PluginSeparation}
 
 // String returns the rule's name: "EdgeMatching", "BBPFlatBulk",
 // "EdgeMatchingPottsNull" or "PluginSeparation". Other values print as

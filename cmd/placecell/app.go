@@ -59,13 +59,102 @@ func buildCommands() []*cli.Command {
 // Flags shared by several commands.
 
 func modelFlag() *cli.StringFlag {
-	return &cli.StringFlag{Name: "model", Value: "ising", Usage: "data model: `ising` (the periodic Ising ring)",
+	return &cli.StringFlag{Name: "model", Value: "ising", Usage: "data `model`: " + modelNames(", ") + " (see --param)",
 		Action: func(_ *cli.Context, s string) error {
-			if s != "ising" {
-				return fmt.Errorf("--model %q is not available (want ising)", s)
+			for _, m := range ring.Models() {
+				if m.Name == s {
+					return nil
+				}
+			}
+			return fmt.Errorf("--model %q is not available (want %s)", s, modelNames(" or "))
+		}}
+}
+
+// modelNames lists the registered data models.
+func modelNames(sep string) string {
+	var names []string
+	for _, m := range ring.Models() {
+		names = append(names, m.Name)
+	}
+	return strings.Join(names, sep)
+}
+
+// pFlag is the number of Potts states of the XY model.
+func pFlag() *cli.IntFlag {
+	return &cli.IntFlag{Name: "p", Value: 10, Usage: "xy model: number `P` of Potts states (angles 2πv/P)",
+		Action: func(_ *cli.Context, p int) error {
+			if p < 2 || p > ring.MaxStates {
+				return fmt.Errorf("--p %d is out of range (want 2 ≤ P ≤ %d)", p, ring.MaxStates)
 			}
 			return nil
 		}}
+}
+
+// paramFlag sets any other model parameter, so that a new model needs no
+// new flag.
+func paramFlag() *cli.StringSliceFlag {
+	var help []string
+	for _, m := range ring.Models() {
+		var ps []string
+		for _, p := range m.Defaults {
+			ps = append(ps, fmt.Sprintf("%s=%g", p.Name, p.Value))
+		}
+		help = append(help, m.Name+": "+strings.Join(ps, " "))
+	}
+	return &cli.StringSliceFlag{Name: "param", Usage: "model parameter `name=value`, repeatable (defaults " + strings.Join(help, "; ") + ")"}
+}
+
+// isingModel returns the model named by the common flags.
+func isingModel(c *cli.Context) (ring.Ising, error) {
+	m := ring.Ising{N: c.Int("n"), Beta: c.Float64("beta")}
+	return m, m.Validate()
+}
+
+// ringModel builds the model named by --model from the flags --n, --beta,
+// --p and --param name=value. For the Ising ring the command's own
+// defaults of --n and --beta apply; for other models an unset flag leaves
+// the model's default (xy: N = 100, P = 10, β = 1.5, the paper's).
+func ringModel(c *cli.Context) (ring.Model, error) {
+	name := c.String("model")
+	var spec ring.ModelSpec
+	for _, m := range ring.Models() {
+		if m.Name == name {
+			spec = m
+		}
+	}
+	params := map[string]float64{}
+	has := map[string]bool{}
+	for _, f := range c.Command.Flags {
+		for _, n := range f.Names() {
+			has[n] = true
+		}
+	}
+	for _, p := range spec.Defaults {
+		if !has[p.Name] || !(c.IsSet(p.Name) || name == "ising") {
+			continue
+		}
+		switch p.Name {
+		case "n", "p":
+			params[p.Name] = float64(c.Int(p.Name))
+		default:
+			params[p.Name] = c.Float64(p.Name)
+		}
+	}
+	if has["param"] {
+		for _, kv := range c.StringSlice("param") {
+			k, v, ok := strings.Cut(kv, "=")
+			x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if !ok || err != nil {
+				return nil, fmt.Errorf("--param %q is not name=value", kv)
+			}
+			params[strings.TrimSpace(k)] = x
+		}
+	}
+	m, err := ring.NewModel(name, params)
+	if err != nil {
+		return nil, fmt.Errorf("--model %s: %w", name, err)
+	}
+	return m, nil
 }
 
 func nFlag(def int) *cli.IntFlag {
@@ -135,12 +224,6 @@ func checkArgs(c *cli.Context, max int) error {
 		return fmt.Errorf("unexpected argument %q (see placecell %s --help)", args[max], c.Command.Name)
 	}
 	return nil
-}
-
-// isingModel returns the model named by the common flags.
-func isingModel(c *cli.Context) (ring.Ising, error) {
-	m := ring.Ising{N: c.Int("n"), Beta: c.Float64("beta")}
-	return m, m.Validate()
 }
 
 // table collects rows for printing as aligned text, CSV or JSON. Cells are

@@ -21,18 +21,21 @@ func sampleCommand() *cli.Command {
 		Name:  "sample",
 		Usage: "draw configurations of a ring model and write them as .npy or text",
 		Description: "The exact sampler draws independent configurations through the transfer matrix, closing\n" +
-			"the ring exactly (THEORY.md §2.3). The heat-bath sampler is the single-site Gibbs sampler the\n" +
-			"paper used; its defaults are burn-in 10τ_M and spacing 5τ_M sweeps, τ_M = 1/(1 − tanh 2β).\n" +
-			"A file ending in .npy gets an int8 array of shape (S, N); any other name gets text, one\n" +
-			"configuration of ±1 per line. Parameters and seed go to <out>.json (and the text header).",
-		UsageText: "placecell sample [--beta β] [--n N] [--samples S] [--seed s] [--sampler exact|heatbath] --out FILE",
+			"the ring exactly (THEORY.md §2.3, §2.9). The heat-bath sampler is the single-site Gibbs sampler the\n" +
+			"paper used; for the Ising ring its defaults are burn-in 10τ_M and spacing 5τ_M sweeps,\n" +
+			"τ_M = 1/(1 − tanh 2β); for the XY ring 1000 and 300 sweeps (no closed-form relaxation time).\n" +
+			"A file ending in .npy gets an array of shape (S, N) (int8 ±1, or uint8 states 0..P−1 for xy); any\n" +
+			"other name gets text, one configuration per line. Parameters and seed go to <out>.json (and the\n" +
+			"text header).",
+		UsageText: "placecell sample [--model ising|xy|bump] [--beta β] [--n N] [--p P] [--param k=v] [--samples S] [--seed s]\n" +
+			"   [--sampler exact|heatbath] --out FILE",
 		Flags: []cli.Flag{
-			modelFlag(), nFlag(100), betaFlag(1), seedFlag(),
+			modelFlag(), nFlag(100), betaFlag(1), pFlag(), paramFlag(), seedFlag(),
 			&cli.IntFlag{Name: "samples", Aliases: []string{"s"}, Value: 10000, Usage: "number of configurations `S`",
 				Action: positiveInt("samples")},
-			&cli.StringFlag{Name: "sampler", Value: "exact", Usage: "`sampler`: exact or heatbath"},
-			&cli.IntFlag{Name: "burn-in", Usage: "heat bath: `sweeps` discarded per chain (default ⌈10τ_M⌉)"},
-			&cli.IntFlag{Name: "spacing", Usage: "heat bath: `sweeps` between recorded configurations (default ⌈5τ_M⌉)"},
+			&cli.StringFlag{Name: "sampler", Value: "exact", Usage: "`sampler`: exact or heatbath (ising and xy)"},
+			&cli.IntFlag{Name: "burn-in", Usage: "heat bath: `sweeps` discarded per chain (default ⌈10τ_M⌉; xy 1000)"},
+			&cli.IntFlag{Name: "spacing", Usage: "heat bath: `sweeps` between recorded configurations (default ⌈5τ_M⌉; xy 300)"},
 			&cli.BoolFlag{Name: "sequential", Usage: "heat bath: visit sites in order instead of at random"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output `FILE` (.npy or text)"},
 		},
@@ -42,26 +45,27 @@ func sampleCommand() *cli.Command {
 
 // dataInfo is the provenance written beside a data file.
 type dataInfo struct {
-	Program    string  `json:"program"`
-	Version    string  `json:"version"`
-	Model      string  `json:"model"`
-	N          int     `json:"n"`
-	Beta       float64 `json:"beta"`
-	Samples    int     `json:"samples"`
-	Seed       uint64  `json:"seed"`
-	Sampler    string  `json:"sampler"`
-	BurnIn     int     `json:"burn_in,omitempty"`
-	Spacing    int     `json:"spacing,omitempty"`
-	Sequential bool    `json:"sequential,omitempty"`
-	BlockSize  int     `json:"block_size"`
-	Format     string  `json:"format"`
+	Program    string       `json:"program"`
+	Version    string       `json:"version"`
+	Model      string       `json:"model"`
+	N          int          `json:"n"`
+	Beta       float64      `json:"beta"`
+	Params     []ring.Param `json:"params"`
+	Samples    int          `json:"samples"`
+	Seed       uint64       `json:"seed"`
+	Sampler    string       `json:"sampler"`
+	BurnIn     int          `json:"burn_in,omitempty"`
+	Spacing    int          `json:"spacing,omitempty"`
+	Sequential bool         `json:"sequential,omitempty"`
+	BlockSize  int          `json:"block_size"`
+	Format     string       `json:"format"`
 }
 
 func sampleAction(c *cli.Context) error {
 	if err := checkArgs(c, 0); err != nil {
 		return err
 	}
-	m, err := isingModel(c)
+	m, err := ringModel(c)
 	if err != nil {
 		return err
 	}
@@ -69,40 +73,68 @@ func sampleAction(c *cli.Context) error {
 	if out == "" {
 		return fmt.Errorf("no output file: give --out data.npy (NumPy) or --out data.txt (text)")
 	}
-	info := dataInfo{Program: "placecell", Version: version.String(), Model: "ising", N: m.N, Beta: m.Beta,
-		Samples: c.Int("samples"), Seed: c.Uint64("seed"), Sampler: c.String("sampler"), BlockSize: ring.BlockSize}
-	if float64(info.Samples)*float64(m.N) > 4e10 {
-		return fmt.Errorf("--samples %d × --n %d is too large for memory (at most 4·10¹⁰ spins)", info.Samples, m.N)
+	info := dataInfo{Program: "placecell", Version: version.String(), Model: m.Name(), N: m.Sites(),
+		Params: m.Params(), Samples: c.Int("samples"), Seed: c.Uint64("seed"), Sampler: c.String("sampler"),
+		BlockSize: ring.BlockSize}
+	for _, p := range m.Params() {
+		if p.Name == "beta" {
+			info.Beta = p.Value
+		}
+	}
+	bits := 1.0
+	if _, ok := m.NewData(0).(*ring.Potts); ok {
+		bits = 8
+	}
+	if float64(info.Samples)*float64(m.Sites())*bits > 4e10 {
+		return fmt.Errorf("--samples %d × --n %d is too large for memory (at most 4·10¹⁰ bits of data)", info.Samples, m.Sites())
 	}
 
-	var smp ring.Sampler
+	var smp ring.DataSampler
 	switch info.Sampler {
 	case "exact":
-		smp = ring.NewExact(m)
+		smp = m.NewSampler()
 	case "heatbath":
-		hb := ring.NewHeatBath(m)
+		burn, spacing, tau := 0, 0, math.NaN()
+		var set func(burn, spacing int, seq bool) ring.DataSampler
+		switch x := m.(type) {
+		case ring.Ising:
+			hb := ring.NewHeatBath(x)
+			burn, spacing, tau = hb.BurnIn, hb.Spacing, ring.MagnetisationTime(x.Beta)
+			set = func(b, s int, seq bool) ring.DataSampler {
+				hb.BurnIn, hb.Spacing, hb.Sequential = b, s, seq
+				return hb
+			}
+		case ring.XY:
+			hb := ring.NewXYHeatBath(x)
+			burn, spacing = hb.BurnIn, hb.Spacing
+			set = func(b, s int, seq bool) ring.DataSampler {
+				hb.BurnIn, hb.Spacing, hb.Sequential = b, s, seq
+				return hb
+			}
+		default:
+			return fmt.Errorf("--sampler heatbath is not available for --model %s (want exact)", m.Name())
+		}
 		if c.IsSet("burn-in") {
-			hb.BurnIn = c.Int("burn-in")
+			burn = c.Int("burn-in")
 		}
 		if c.IsSet("spacing") {
-			hb.Spacing = c.Int("spacing")
+			spacing = c.Int("spacing")
 		}
-		if hb.BurnIn < 0 || hb.Spacing < 1 {
-			return fmt.Errorf("--burn-in %d and --spacing %d must be ≥ 0 and ≥ 1", hb.BurnIn, hb.Spacing)
+		if burn < 0 || spacing < 1 {
+			return fmt.Errorf("--burn-in %d and --spacing %d must be ≥ 0 and ≥ 1", burn, spacing)
 		}
-		hb.Sequential = c.Bool("sequential")
-		info.BurnIn, info.Spacing, info.Sequential = hb.BurnIn, hb.Spacing, hb.Sequential
-		if tau := ring.MagnetisationTime(m.Beta); float64(hb.Spacing) < 5*tau {
+		info.BurnIn, info.Spacing, info.Sequential = burn, spacing, c.Bool("sequential")
+		if float64(spacing) < 5*tau {
 			fmt.Fprintf(c.App.ErrWriter, "placecell: warning: spacing %d sweeps is below 5τ_M = %.3g; consecutive configurations are correlated (e^(−spacing/τ_M) = %.2g)\n",
-				hb.Spacing, 5*tau, math.Exp(-float64(hb.Spacing)/tau))
+				spacing, 5*tau, math.Exp(-float64(spacing)/tau))
 		}
-		smp = hb
+		smp = set(burn, spacing, info.Sequential)
 	default:
 		return fmt.Errorf("--sampler %q is not available (want exact or heatbath)", info.Sampler)
 	}
 
 	start := time.Now()
-	data := ring.Generate(smp, info.Samples, info.Seed)
+	data := ring.GenerateData(smp, m.NewData(info.Samples), info.Seed)
 	elapsed := time.Since(start)
 
 	format := ring.FormatOf(out)
@@ -110,13 +142,17 @@ func sampleAction(c *cli.Context) error {
 	if err := writeData(out, data, format, info); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.App.Writer, "wrote %d configurations of N = %d (Ising ring, β = %g, %s sampler, seed %d) to %s in %.3g s; parameters in %s.json\n",
-		info.Samples, m.N, m.Beta, info.Sampler, info.Seed, out, elapsed.Seconds(), out)
+	desc := ring.Label(m)
+	if is, ok := m.(ring.Ising); ok {
+		desc = fmt.Sprintf("Ising ring, β = %g", is.Beta)
+	}
+	fmt.Fprintf(c.App.Writer, "wrote %d configurations of N = %d (%s, %s sampler, seed %d) to %s in %.3g s; parameters in %s.json\n",
+		info.Samples, m.Sites(), desc, info.Sampler, info.Seed, out, elapsed.Seconds(), out)
 	return nil
 }
 
 // writeData writes the data set and its provenance sidecar, both atomically.
-func writeData(path string, data *ring.Spins, format ring.Format, info any) error {
+func writeData(path string, data ring.Data, format ring.Format, info any) error {
 	meta, err := json.MarshalIndent(info, "", "  ")
 	if err != nil {
 		return err
@@ -124,7 +160,7 @@ func writeData(path string, data *ring.Spins, format ring.Format, info any) erro
 	line, _ := json.Marshal(info)
 	header := []string{"placecell data set", string(line)}
 	if err := atomicfile.Write(path, func(w io.Writer) error {
-		return ring.WriteSpins(w, data, format, header)
+		return ring.WriteData(w, data, format, header)
 	}); err != nil {
 		return err
 	}

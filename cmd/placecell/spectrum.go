@@ -19,16 +19,19 @@ func spectrumCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "spectrum",
 		Usage: "exact eigenvalues of the ring's correlation matrix; with a data file, the empirical ones",
-		Description: "Without a data file: the exact finite-N eigenvalues λ_k of the Ising-ring correlation matrix\n" +
-			"(Fourier modes, THEORY.md §2.2) and the linear growth rates σ_k = λ_k − 1 of an RBM with ±1 hidden\n" +
-			"units (eq 23). With a data file (.npy or text): the top eigenvalues of the empirical correlation\n" +
-			"matrix Ĉ = (1/S) Σ v vᵀ (eq 24) beside the Marchenko–Pastur noise edges for r = N/S, and the\n" +
-			"weight of each top eigenvector on the uniform mode and on the low-wavenumber band |k| ≤ 3.\n" +
-			"Give --beta with a data file to print the exact spectrum too.",
-		UsageText: "placecell spectrum [--beta β] [--n N] [--modes K] [--top K] [--format text|csv|json] [DATAFILE]",
+		Description: "Without a data file: the exact finite-N eigenvalues of the model's correlation matrix. Ising: λ_k of\n" +
+			"the Fourier modes (THEORY.md §2.2) and the linear growth rates σ_k = λ_k − 1 of an RBM with ±1 hidden\n" +
+			"units (eq 23). XY: the Pearson eigenvalues Λ(k, p) of the 2-D Fourier modes (site k, angle p; §2.8),\n" +
+			"grouped into eigenspaces, beside the Potts bulk P/(P−1) that Λ must exceed to grow (§4.5).\n" +
+			"With a data file (.npy or text; ±1 or 0/1 for ising, states 0..P−1 for xy): the top eigenvalues of the\n" +
+			"empirical correlation matrix (eq 24 for ±1; one-hot Pearson for xy) beside the noise edges of every\n" +
+			"rule for r = N/S, and the weight of each top eigenvector on the exact top eigenspace and low band.\n" +
+			"Give --beta with a data file to print the exact spectrum too. --r prints the noise edges without data.",
+		UsageText: "placecell spectrum [--model ising|xy|bump] [--beta β] [--n N] [--p P] [--param k=v] [--modes K] [--top K]\n" +
+			"   [--r r] [--format text|csv|json] [DATAFILE]",
 		Flags: []cli.Flag{
-			modelFlag(), nFlag(100), betaFlag(0.5), formatFlag(),
-			&cli.IntFlag{Name: "modes", Value: 20, Usage: "exact spectrum: print the first `K` distinct modes k = 0..K−1 (0: all)",
+			modelFlag(), nFlag(100), betaFlag(0.5), pFlag(), paramFlag(), formatFlag(),
+			&cli.IntFlag{Name: "modes", Value: 20, Usage: "exact spectrum: print the first `K` distinct modes (0: all)",
 				Action: func(_ *cli.Context, v int) error {
 					if v < 0 {
 						return fmt.Errorf("--modes %d must be ≥ 0", v)
@@ -37,6 +40,8 @@ func spectrumCommand() *cli.Command {
 				}},
 			&cli.IntFlag{Name: "top", Value: 5, Usage: "data file: number `K` of leading empirical eigenpairs",
 				Action: positiveInt("top")},
+			&cli.Float64Flag{Name: "r", Usage: "noise edges of every rule at `r = N/S` (default: the data file's)",
+				Action: positiveFloat("r")},
 		},
 		Action: spectrumAction,
 	}
@@ -48,21 +53,40 @@ func spectrumAction(c *cli.Context) error {
 	}
 	format := c.String("format")
 	w := c.App.Writer
-	meta := map[string]any{"program": "placecell " + version.String(), "model": "ising"}
+	meta := map[string]any{"program": "placecell " + version.String(), "model": c.String("model")}
 	var sections []section
 
-	// Empirical part.
-	var data *ring.Spins
-	if path := c.Args().First(); path != "" {
-		var err error
-		if data, err = ring.ReadSpinsFile(path); err != nil {
+	// The model; with a data file its N is the file's.
+	m, err := ringModel(c)
+	if err != nil {
+		return err
+	}
+	path := c.Args().First()
+	var data ring.Data
+	if path != "" {
+		if data, err = ring.ReadDataFile(path, m); err != nil {
 			return err
 		}
 		if c.IsSet("n") && c.Int("n") != data.Sites() {
 			return fmt.Errorf("--n %d disagrees with the %d sites of %s; leave --n out", c.Int("n"), data.Sites(), path)
 		}
+		if data.Sites() != m.Sites() {
+			params := map[string]float64{}
+			for _, p := range m.Params() {
+				params[p.Name] = p.Value
+			}
+			params["n"] = float64(data.Sites())
+			if m, err = ring.NewModel(m.Name(), params); err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+		}
 		meta["data"] = path
-		sec, err := empiricalSection(data, c.Int("top"))
+		var sec section
+		if _, ok := m.(ring.Ising); ok {
+			sec, err = empiricalSection(data.(*ring.Spins), c.Int("top"))
+		} else {
+			sec, err = empiricalModelSection(m, data, c.Int("top"))
+		}
 		if err != nil {
 			return err
 		}
@@ -70,16 +94,25 @@ func spectrumAction(c *cli.Context) error {
 	}
 
 	// Exact part.
-	if data == nil || c.IsSet("beta") {
-		m := ring.Ising{N: c.Int("n"), Beta: c.Float64("beta")}
-		if data != nil {
-			m.N = data.Sites()
+	exact := data == nil || c.IsSet("beta")
+	if exact {
+		if is, ok := m.(ring.Ising); ok {
+			sections = append([]section{exactSection(is, c.Int("modes"))}, sections...)
+		} else {
+			sections = append([]section{exactModelSection(m, c.Int("modes"))}, sections...)
 		}
-		if err := m.Validate(); err != nil {
-			return err
+		for _, p := range m.Params() {
+			meta[p.Name] = p.Value
 		}
-		sections = append([]section{exactSection(m, c.Int("modes"))}, sections...)
-		meta["n"], meta["beta"] = m.N, m.Beta
+	}
+
+	// Noise edges of every rule.
+	r := c.Float64("r")
+	if !c.IsSet("r") && data != nil {
+		r = float64(data.Sites()) / float64(data.Len())
+	}
+	if r > 0 {
+		sections = append(sections, noiseSection(m, r, exact))
 	}
 	return writeSections(w, format, meta, sections)
 }
@@ -205,4 +238,129 @@ func empiricalSection(d *ring.Spins, top int) (section, error) {
 				1/float64(n), band, float64(min(n, 2*band+1))/float64(n)),
 		},
 		t: t}, nil
+}
+
+// exactModelSection lists the eigenspaces of any model's exact spectrum in
+// decreasing order, one row per eigenspace with a representative mode.
+func exactModelSection(m ring.Model, modes int) section {
+	sp := spectral.ModelSpectrum(m)
+	es := sp.Eigenspaces()
+	bulk, _, err := spectral.NullBulk(m)
+	jName := "j"
+	if sp.Circulant && sp.F > 1 {
+		jName = "p"
+	}
+	t := &table{head: []string{"rank", "k", jName, "q_k", "multiplicity", "lambda", "lambda_minus_bulk"}}
+	shown := len(es)
+	if modes > 0 {
+		shown = min(shown, modes)
+	}
+	for i, e := range es[:shown] {
+		rep := e.Modes[0]
+		for _, md := range e.Modes {
+			if md.K < rep.K || md.K == rep.K && md.J < rep.J {
+				rep = md
+			}
+		}
+		k := min(rep.K, m.Sites()-rep.K)
+		t.add(i+1, k, rep.J, 2*math.Pi*float64(k)/float64(m.Sites()), len(e.Modes), e.Value, e.Value-bulk)
+	}
+	notes := []string{
+		fmt.Sprintf("%s eigenvalues of the population correlation matrix, %d×%d blocks (site × feature); modes (k, %s) and their", m.Encoding().Normalisation, sp.F, sp.F, jName),
+		"conjugates share an eigenspace; lambda_minus_bulk = λ − σ_b², σ_b² the independent-site bulk (linear growth needs > 0, §4.5).",
+	}
+	if err != nil {
+		notes = append(notes, err.Error())
+	}
+	if x, ok := m.(ring.XY); ok {
+		notes = append(notes, fmt.Sprintf("Λ_XY = %.10g (eq 30, N → ∞); its eigenspace is the cos/sin in angle, uniform in space, (k, p) = (0, ±1).",
+			spectral.LambdaXY(x.P, x.Beta)))
+	}
+	if shown < len(es) {
+		notes = append(notes, fmt.Sprintf("showing %d of %d eigenspaces (use --modes 0 for all)", shown, len(es)))
+	}
+	return section{name: "exact", title: fmt.Sprintf("Exact spectrum, %s (THEORY.md §2.8, §3.1)", ring.Label(m)), notes: notes, t: t}
+}
+
+// empiricalModelSection gives the top eigenpairs of the empirical
+// correlation matrix of any model's data, in the model's normalisation,
+// with their squared projections on the exact top eigenspace and on the
+// low band |k| ≤ 3 of the top eigenspace's feature wavenumbers.
+func empiricalModelSection(m ring.Model, d ring.Data, top int) (section, error) {
+	n, s := d.Sites(), d.Len()
+	est := spectral.DefaultEstimator(m)
+	c := spectral.ModelCorrelation(m, d)
+	dim, _ := c.Dims()
+	top = min(top, dim)
+	eig, err := spectral.TopEigen(c, top)
+	if err != nil {
+		return section{}, err
+	}
+	// The top eigenspace's modes do not depend on β for the XY ring
+	// ((k, p) = (0, ±1) at every β > 0); the spectrum of m gives them.
+	sp := spectral.ModelSpectrum(m)
+	topModes := sp.Top().Modes
+	var js []int
+	for _, md := range topModes {
+		js = append(js, md.J)
+	}
+	const band = 3
+	bandModes := sp.Band(band, js...)
+	ovTop := spectral.Overlaps(eig, sp, topModes)
+	ovBand := spectral.Overlaps(eig, sp, bandModes)
+	t := &table{head: []string{"rank", "eigenvalue", "top_space_overlap2", "low_band_weight"}}
+	for j := range top {
+		t.add(j+1, eig.Values[j], ovTop[j], ovBand[j])
+	}
+	r := float64(n) / float64(s)
+	return section{name: "empirical",
+		title: fmt.Sprintf("Empirical correlation matrix Ĉ (%s), S = %d configurations of N = %d, r = N/S = %.6g", est, s, n, r),
+		notes: []string{
+			fmt.Sprintf("top_space_overlap2: squared projection on the exact top eigenspace %s (random: %.3g);", modeList(topModes), float64(len(topModes))/float64(dim)),
+			fmt.Sprintf("low_band_weight: on the modes with |k| ≤ %d and those feature wavenumbers (random: %.3g).", band, float64(len(bandModes))/float64(dim)),
+		},
+		t: t}, nil
+}
+
+// noiseSection tabulates the noise edge of every rule at ratio r, and,
+// when the exact model is known, where the generalized Marchenko–Pastur
+// edge of its spectrum and the BBP outlier of its top eigenvalue sit.
+func noiseSection(m ring.Model, r float64, exact bool) section {
+	t := &table{head: []string{"rule", "value", "meaning"}}
+	notes := []string{fmt.Sprintf("r = N/S = %.6g, S = %.6g", r, float64(m.Sites())/r)}
+	switch x := m.(type) {
+	case ring.XY:
+		p := float64(x.P)
+		t.add(spectral.EdgeMatching.String(), spectral.XYNoiseEdge(x.P, r, spectral.EdgeMatching), "additive noise edge P/(P−1) + (1+√(rP))², eq 31")
+		t.add(spectral.EdgeMatchingPottsNull.String(), spectral.XYNoiseEdge(x.P, r, spectral.EdgeMatchingPottsNull), "multiplicative edge P/(P−1)(1+√(r(P−1)))² of independent Potts sites")
+		if exact {
+			l := spectral.LambdaXY(x.P, x.Beta)*(p-1)/p - 1
+			v, ov, out := spectral.MarchenkoPastur{Gamma: r * (p - 1), Sigma2: p / (p - 1)}.Spike(l)
+			t.add(spectral.BBPFlatBulk.String(), v, fmt.Sprintf("BBP location of Λ_XY on the Potts bulk (outlier %t, overlap² %.4g)", out, ov))
+		}
+	default:
+		bulk, dr, err := spectral.NullBulk(m)
+		if err != nil {
+			notes = append(notes, err.Error())
+			break
+		}
+		mp := spectral.MarchenkoPastur{Gamma: r * float64(dr), Sigma2: bulk}
+		_, hi := mp.Edges()
+		t.add(spectral.EdgeMatching.String(), hi, "noise edge σ_b²(1+√γ)² of the independent-site null, γ = r·D/N (eq 25 for ±1)")
+		if exact {
+			lam := spectral.ModelSpectrum(m).Top().Value
+			if is, ok := m.(ring.Ising); ok {
+				lam = math.Exp(2 * is.Beta)
+			}
+			v, ov, out := mp.Spike(lam/bulk - 1)
+			t.add(spectral.BBPFlatBulk.String(), v, fmt.Sprintf("BBP location of Λ = %.6g on the flat bulk (outlier %t, overlap² %.4g)", lam, out, ov))
+		}
+	}
+	if exact {
+		sp := spectral.ModelSpectrum(m)
+		cr := spectral.PredictCrossover(sp, float64(m.Sites())/r, sp.Top().Modes)
+		t.add("generalized MP edge", cr.Edge, "right edge x₊ of the sample spectrum for H = the exact spectrum (§3.6, §3.11)")
+		t.add("top-space weight", cr.Weights[0], "predicted squared projection of the top eigenvector on the exact top eigenspace")
+	}
+	return section{name: "noise", title: "Noise edges (THEORY.md §3.3–3.11)", notes: notes, t: t}
 }
