@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -254,4 +255,92 @@ func latin1(s string) string {
 		b[i] = byte(c)
 	}
 	return string(b)
+}
+
+// addMeasuredStyle draws points with error bars in colour c with glyph
+// shape.
+func addMeasuredStyle(p *plot.Plot, pts errPoints, label string, c color.Color, shape draw.GlyphDrawer) error {
+	if pts.Len() == 0 {
+		return nil
+	}
+	sc, err := plotter.NewScatter(pts)
+	if err != nil {
+		return err
+	}
+	sc.GlyphStyle.Color = c
+	sc.GlyphStyle.Shape = shape
+	sc.GlyphStyle.Radius = vg.Points(2.5)
+	eb, err := plotter.NewYErrorBars(pts)
+	if err != nil {
+		return err
+	}
+	eb.LineStyle.Color = c
+	p.Add(eb, sc)
+	if label != "" {
+		p.Legend.Add(label, sc)
+	}
+	return nil
+}
+
+// addHLine draws a horizontal line at y across [lo, hi].
+func addHLine(p *plot.Plot, y, lo, hi float64, c color.Color, dashes []vg.Length, label string) error {
+	l, err := plotter.NewLine(plotter.XYs{{X: lo, Y: y}, {X: hi, Y: y}})
+	if err != nil {
+		return err
+	}
+	l.LineStyle.Color = c
+	l.LineStyle.Width = vg.Points(1)
+	l.LineStyle.Dashes = dashes
+	p.Add(l)
+	if label != "" {
+		p.Legend.Add(label, l)
+	}
+	return nil
+}
+
+// addSeries draws points with error bars in colour col with the given
+// glyph, like addMeasured for a second measured series.
+func addSeries(p *plot.Plot, pts errPoints, col color.Color, glyph draw.GlyphDrawer, label string) error {
+	if pts.Len() == 0 {
+		return nil
+	}
+	sc, err := plotter.NewScatter(pts)
+	if err != nil {
+		return err
+	}
+	sc.GlyphStyle.Color = col
+	sc.GlyphStyle.Shape = glyph
+	sc.GlyphStyle.Radius = vg.Points(3)
+	eb, err := plotter.NewYErrorBars(pts)
+	if err != nil {
+		return err
+	}
+	eb.LineStyle.Color = col
+	p.Add(eb, sc)
+	if label != "" {
+		p.Legend.Add(label, sc)
+	}
+	return nil
+}
+
+// logTicks labels a logarithmic axis on [lo, hi] at 1, 2 and 5 times the
+// powers of ten (and marks the other integers of each decade), so that a
+// range of less than two decades still carries several labels.
+func logTicks(lo, hi float64) plot.ConstantTicks {
+	var ticks []plot.Tick
+	for e := math.Floor(math.Log10(lo)); e <= math.Ceil(math.Log10(hi)); e++ {
+		base := math.Pow(10, e)
+		for m := 1; m < 10; m++ {
+			v := float64(m) * base
+			if v < lo || v > hi {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if m == 1 || m == 2 || m == 5 {
+				t.Label = strconv.FormatFloat(v, 'g', -1, 64)
+			}
+			ticks = append(ticks, t)
+		}
+	}
+	return plot.ConstantTicks(ticks)
 }

@@ -1,0 +1,144 @@
+package compare
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"placecell/ring"
+	"placecell/spectral"
+)
+
+// TestSpectraDeterministicAndResumable checks that the spectral
+// experiments do not depend on the number of workers, that a store makes
+// a second invocation reuse every run, and that another seed changes the
+// data.
+func TestSpectraDeterministicAndResumable(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, run := range []func(context.Context, SpectraConfig) (*SpectraResult, error){IsingSpectra, XYSpectra} {
+		cfg := SpectraConfig{N: 12, P: 4, Ratios: []float64{0.05, 1}, Runs: 2, Seed: 3, Workers: 1}
+		a, err := run(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		store := &countingStore{DirStore: DirStore(t.TempDir())}
+		cfg.Workers, cfg.Store = 3, store
+		b, err := run(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(a.Runs, b.Runs) || store.saves.Load() != 4 {
+			t.Errorf("%s: runs differ between 1 and 3 workers, or %d saves (want 4)", a.Model, store.saves.Load())
+		}
+		c, err := run(ctx, cfg)
+		if err != nil || store.hits.Load() != 4 || !reflect.DeepEqual(b.Points, c.Points) {
+			t.Errorf("%s: resumed: %v, %d hits (want 4)", a.Model, err, store.hits.Load())
+		}
+		cfg.Seed, cfg.Store = 4, nil
+		d, _ := run(ctx, cfg)
+		if d.Runs[0].Top[0] == a.Runs[0].Top[0] {
+			t.Errorf("%s: seeds 3 and 4 gave the same top eigenvalue", a.Model)
+		}
+	}
+}
+
+// TestSpectraMeasurements checks the bookkeeping and the measurements of
+// one experiment against independent computations: S = N/r; the top
+// eigenvalue of a run equals that of ModelCorrelation on the same draws
+// when the data fit in one batch; the thresholds are those of package
+// spectral under every rule; and at r = 10⁻³ (S far above every
+// threshold) the XY top eigenvector lies in the exact top eigenspace
+// (squared projection above 0.8; the BBP limit is 0.998) while at r = 1 it
+// does not (below 0.5).
+func TestSpectraMeasurements(t *testing.T) {
+	t.Parallel()
+	res, err := XYSpectra(context.Background(), SpectraConfig{N: 20, Ratios: []float64{1e-3, 1}, Runs: 2, Seed: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := res.Points[0]; p.S != 20000 || p.R != 1e-3 || p.Runs != 2 {
+		t.Errorf("point 0 = %+v, want S = 20000", p)
+	}
+	m := ring.XY{N: 20, P: 10, Beta: 1.5}
+	if res.Model != ring.Label(m) || math.Abs(res.Lambda-spectral.LambdaXY(10, 1.5)) > 1e-15 || len(res.Thresholds) != 4 {
+		t.Errorf("model %s, Λ = %v, %d thresholds", res.Model, res.Lambda, len(res.Thresholds))
+	}
+	for i, rule := range spectral.Rules {
+		if want := spectral.XYThreshold(m, rule); res.Thresholds[i].R != want.R {
+			t.Errorf("threshold %v = %v, want %v", rule, res.Thresholds[i].R, want.R)
+		}
+	}
+	if p := res.Points[0]; p.Overlap < 0.8 {
+		t.Errorf("r = 10⁻³: top-space overlap² = %v, want near 1", p.Overlap)
+	}
+	if p := res.Points[1]; p.Overlap > 0.5 {
+		t.Errorf("r = 1: top-space overlap² = %v, want small", p.Overlap)
+	}
+
+	// One batch: the run's data are GenerateData with the batch-0 seed.
+	run := res.Runs[2] // r = 1, S = 20, run 0
+	d := ring.GenerateData(m.NewSampler(), m.NewData(run.S), rngBatch(run.DataSeed, 0))
+	e, err := spectral.TopEigen(spectral.ModelCorrelation(m, d), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(e.Values[0]-run.Top[0]) > 1e-12 {
+		t.Errorf("top eigenvalue %v, want %v from the regenerated data", run.Top[0], e.Values[0])
+	}
+	if _, err := IsingSpectra(context.Background(), SpectraConfig{Ratios: []float64{-1}}); err == nil {
+		t.Error("negative ratio: no error")
+	}
+	if _, err := IsingSpectra(context.Background(), SpectraConfig{N: 10, Band: 5, Ratios: []float64{1}}); err == nil {
+		t.Error("band K = N/2: no error")
+	}
+}
+
+// TestSpectraOutputs checks the PNG (decodable, with provenance), the CSV
+// (header and one row per ratio), the Markdown summary and the JSON round
+// trip, after which the figure can be drawn again.
+func TestSpectraOutputs(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	res, err := IsingSpectra(context.Background(), SpectraConfig{N: 16, Ratios: []float64{0.01, 0.3, 2}, Runs: 2, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var csvBuf bytes.Buffer
+	if err := res.WriteCSV(&csvBuf); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(csvBuf.String()), "\n")
+	if len(lines) != 2+1+3 || !strings.HasPrefix(lines[0], "# placecell") || !strings.HasPrefix(lines[2], "r,S,runs,top_mean") {
+		t.Errorf("CSV:\n%s", csvBuf.String())
+	}
+	if s := res.Summary("fig.png"); !strings.Contains(s, "Fig. 12") || !strings.Contains(s, "![spectra](fig.png)") || !strings.Contains(s, "EdgeMatching") {
+		t.Errorf("summary:\n%s", s)
+	}
+	js, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back SpectraResult
+	if err := json.Unmarshal(js, &back); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "ising.png")
+	if err := back.Plot(path); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := png.Decode(bytes.NewReader(raw)); err != nil || !bytes.Contains(raw, []byte("ising-spectrum")) {
+		t.Errorf("PNG: %v, provenance present %t", err, bytes.Contains(raw, []byte("ising-spectrum")))
+	}
+}
