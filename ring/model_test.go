@@ -33,7 +33,7 @@ func TestNewModel(t *testing.T) {
 		params map[string]float64
 		want   string
 	}{
-		{"potts", nil, `unknown model "potts" (want one of ising, xy, bump)`},
+		{"potts", nil, `unknown model "potts" (want one of ising, xy, bump, curieweiss)`},
 		{"ising", map[string]float64{"p": 3}, `model ising has no parameter "p" (it has n, beta)`},
 		{"xy", map[string]float64{"n": 10.5}, "n = 10.5 must be an integer"},
 		{"xy", map[string]float64{"p": 1}, "2 ≤ P"},
@@ -50,7 +50,7 @@ func TestNewModel(t *testing.T) {
 			t.Errorf("model %s: usage %q, defaults %v (want n first)", s.Name, s.Usage, s.Defaults)
 		}
 	}
-	if strings.Join(names, ",") != "ising,xy,bump" {
+	if strings.Join(names, ",") != "ising,xy,bump,curieweiss" {
 		t.Errorf("Models() = %v", names)
 	}
 	if !panics(func() { RegisterModel(ModelSpec{Name: "ising"}) }) {
@@ -65,7 +65,7 @@ func TestNewModel(t *testing.T) {
 // covariance), and NewData has the model's shape.
 func TestModelInterface(t *testing.T) {
 	t.Parallel()
-	for _, m := range []Model{Ising{N: 9, Beta: 0.7}, XY{N: 7, P: 5, Beta: 1.5}, Bump{N: 11, Eta: 2}} {
+	for _, m := range []Model{Ising{N: 9, Beta: 0.7}, XY{N: 7, P: 5, Beta: 1.5}, Bump{N: 11, Eta: 2}, CurieWeiss{N: 8, BetaJ: 0.5}} {
 		e := m.Encoding()
 		f := e.Features
 		if len(e.Values) != m.States()*f || len(e.Mean) != f || len(e.SD) != f {

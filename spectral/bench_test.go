@@ -109,3 +109,51 @@ func BenchmarkTopEigen(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCorrelationLarge is the S = 10⁶, N = 1000 case: the data take
+// 128 MB as packed bits and the transposed columns as much again.
+func BenchmarkCorrelationLarge(b *testing.B) {
+	d := fastUniformSpins(1000, 1000000, rng.New(1, "spectral/bench", 3))
+	b.ReportMetric(float64(d.Bytes())/1e6, "data-MB")
+	for b.Loop() {
+		Correlation(d)
+	}
+}
+
+func BenchmarkModelSpectrum(b *testing.B) {
+	for _, m := range []ring.Model{
+		ring.Ising{N: 1000000, Beta: 0.5},
+		ring.XY{N: 100, P: 10, Beta: 1.5},
+		ring.XY{N: 10000, P: 10, Beta: 1.5},
+		ring.Bump{N: 1000000, Eta: 10},
+	} {
+		b.Run(ring.Label(m), func(b *testing.B) {
+			for b.Loop() {
+				ModelSpectrum(m)
+			}
+		})
+	}
+}
+
+// BenchmarkSpectrumTools times the random-matrix tools on the exact XY
+// spectrum (D = 1000): the right edge x₊, a Silverstein density point and
+// a full crossover prediction.
+func BenchmarkSpectrumTools(b *testing.B) {
+	s := ModelSpectrum(ring.XY{N: 100, P: 10, Beta: 1.5})
+	law := s.Law(10000)
+	b.Run("RightEdge", func(b *testing.B) {
+		for b.Loop() {
+			law.RightEdge()
+		}
+	})
+	b.Run("Density", func(b *testing.B) {
+		for b.Loop() {
+			law.Density(4)
+		}
+	})
+	b.Run("PredictCrossover", func(b *testing.B) {
+		for b.Loop() {
+			PredictCrossover(s, 10000, s.Top().Modes)
+		}
+	})
+}

@@ -1,7 +1,6 @@
 package spectral
 
 import (
-	"fmt"
 	"math"
 	"testing"
 
@@ -140,19 +139,4 @@ func TestSpikeOverlapAndSeparation(t *testing.T) {
 	if !panics(func() { SpikeOverlap(s, []Mode{{0, 0}}, 100) }) {
 		t.Error("SpikeOverlap of a group below the rest did not panic")
 	}
-}
-
-func ExamplePredictCrossover() {
-	// The smooth retarded-learning crossover of the Ising ring (§3.11):
-	// where the top eigenvalue of Ĉ sits and how much of its eigenvector
-	// lies on the low-wavenumber band |k| ≤ 3.
-	s := ModelSpectrum(ring.Ising{N: 100, Beta: 0.5})
-	for _, samples := range []float64{100, 1000, 10000} {
-		c := PredictCrossover(s, samples, s.Band(3))
-		fmt.Printf("S = %5.0f: x₊ = %.4f, band weight %.3f (random %.2f)\n", samples, c.Edge, c.Weights[0], c.Baselines[0])
-	}
-	// Output:
-	// S =   100: x₊ = 5.7317, band weight 0.497 (random 0.07)
-	// S =  1000: x₊ = 3.3268, band weight 0.800 (random 0.07)
-	// S = 10000: x₊ = 2.8474, band weight 0.963 (random 0.07)
 }

@@ -200,83 +200,42 @@ func TestDegenerateSpikeMonteCarlo(t *testing.T) {
 	}
 }
 
-// curieWeiss draws S configurations of the Curie–Weiss model
-// p(s) ∝ exp(βJ (Σ s_i)²/(2N)) exactly: the magnetisation M = Σ s_i from
-// its law ∝ C(N, (N+M)/2) exp(βJ M²/(2N)), then a uniformly random
-// configuration with that M. It also returns ⟨M²⟩/N, the exact top
-// population eigenvalue λ_0 (THEORY.md §2.11).
-func curieWeiss(n, s int, bj float64, rnd *rand.Rand) (*ring.Spins, float64) {
-	logw := make([]float64, n+1) // k = number of +1 spins, M = 2k − n
-	mx := math.Inf(-1)
-	for k := range logw {
-		lk, _ := math.Lgamma(float64(k + 1))
-		lnk, _ := math.Lgamma(float64(n - k + 1))
-		m := float64(2*k - n)
-		logw[k] = -lk - lnk + bj*m*m/(2*float64(n))
-		mx = math.Max(mx, logw[k])
-	}
-	cum := make([]float64, n+1)
-	var z, m2 float64
-	for k, lw := range logw {
-		w := math.Exp(lw - mx)
-		z += w
-		cum[k] = z
-		m := float64(2*k - n)
-		m2 += w * m * m
-	}
-	d := ring.NewSpins(n, s)
-	v := make([]int8, n)
-	for r := range s {
-		u := rnd.Float64() * z
-		k := 0
-		for cum[k] < u {
-			k++
-		}
-		for i := range v {
-			v[i] = -1
-			if i < k {
-				v[i] = 1
-			}
-		}
-		rnd.Shuffle(n, func(i, j int) { v[i], v[j] = v[j], v[i] })
-		d.SetRow(r, v)
-	}
-	return d, m2 / z / float64(n)
-}
-
-// TestCurieWeissSpike checks CW-1. N → ∞ at βJ = 0.5: λ_0 = 1/(1 − βJ) = 2,
-// bulk 1, l = 1, S_c/N = 1. At N = 400, S = 1600 the exact λ_0 = ⟨M²⟩/N
-// and bulk λ_b = 1 − c, c = (λ_0 − 1)/(N − 1), give the finite-N BBP
-// prediction (theory-cases.md: 2.490 and squared uniform overlap 0.597);
-// a simulation with exact draws (8 repetitions) must match it within
-// 5 SE plus the allowances of TestSpikeMonteCarlo (theory-cases.md
-// measured 2.489 ± 0.014 and 0.578 ± 0.011).
+// TestCurieWeissSpike checks CW-1 with the Curie–Weiss model of package
+// ring. N → ∞ at βJ = 0.5: λ_0 = 1/(1 − βJ) = 2, bulk 1, l = 1,
+// S_c/N = 1. At N = 400, S = 1600 the exact λ_0 = ⟨M²⟩/N and the actual
+// bulk λ_b = 1 − c (THEORY.md §3.12: normalise the spike by it) give the
+// finite-N BBP prediction (theory-cases.md: 2.490 and squared uniform
+// overlap 0.597); the exact spectrum of the generic route has exactly
+// these two levels. Exact draws (8 repetitions) must match the prediction
+// within 5 SE plus the allowances of TestSpikeMonteCarlo
+// (theory-cases.md measured 2.489 ± 0.014 and 0.578 ± 0.011).
 func TestCurieWeissSpike(t *testing.T) {
 	t.Parallel()
 	if l := 1/(1-0.5) - 1; BBPCriticalSamples(1, l) != 1 || l != 1 {
 		t.Errorf("CW-1: l = %v, S_c/N = %v, want 1 and 1", l, BBPCriticalSamples(1, l))
 	}
 	const n, s, reps = 400, 1600, 8
+	m := ring.CurieWeiss{N: n, BetaJ: 0.5}
+	sp := ModelSpectrum(m)
+	lambda0 := m.SecondMoment() / n
+	bulk := 1 - m.PairCorrelation()
+	es := sp.Eigenspaces()
+	if len(es) != 2 || math.Abs(es[0].Value-lambda0) > 1e-12 || math.Abs(es[1].Value-bulk) > 1e-12 || len(es[1].Modes) != n-1 {
+		t.Errorf("exact spectrum: %d levels, top %v (want %v), bulk %v (want %v)", len(es), es[0].Value, lambda0, es[1].Value, bulk)
+	}
+	x, ov, out := MarchenkoPastur{Gamma: float64(n) / s, Sigma2: bulk}.Spike(lambda0/bulk - 1)
+	if !out || math.Abs(x-2.490) > 5e-4 || math.Abs(ov-0.597) > 5e-4 {
+		t.Errorf("CW-1 finite-N prediction %.4f, %.4f, want 2.490 and 0.597", x, ov)
+	}
 	var tops, ovs []float64
-	var lambda0 float64
 	for r := range reps {
-		d, l0 := curieWeiss(n, s, 0.5, rng.New(4, "spectral/test/cw", uint64(r)))
-		lambda0 = l0
-		e, err := TopEigen(Correlation(d), 1)
+		d := ring.Sample(m, s, uint64(40+r))
+		e, err := TopEigen(ModelCorrelation(m, d), 1)
 		if err != nil {
 			t.Fatal(err)
 		}
 		tops = append(tops, e.Values[0])
-		var sum float64
-		for i := range n {
-			sum += e.Vectors.At(i, 0)
-		}
-		ovs = append(ovs, sum*sum/n)
-	}
-	bulk := 1 - (lambda0-1)/(n-1)
-	x, ov, out := MarchenkoPastur{Gamma: float64(n) / s, Sigma2: bulk}.Spike(lambda0/bulk - 1)
-	if !out || math.Abs(x-2.490) > 5e-4 || math.Abs(ov-0.597) > 5e-4 {
-		t.Errorf("CW-1 finite-N prediction %.4f, %.4f, want 2.490 and 0.597", x, ov)
+		ovs = append(ovs, Overlaps(e, sp, []Mode{{0, 0}})[0])
 	}
 	mt, st := meanSE(tops)
 	mo, so := meanSE(ovs)
