@@ -438,6 +438,15 @@ func newSymOp(a mat.Symmetric) *symOp {
 		workers = runtime.GOMAXPROCS(0)
 	}
 
+	if n <= fullMax && raw.Stride == n && mirrored(raw.Data, n) {
+		// Both triangles are already stored (as Correlation and Moments
+		// store them): use the storage as it is, read only.
+		op.full = raw.Data[:n*n]
+		for w := range workers + 1 {
+			op.bounds = append(op.bounds, w*n/workers)
+		}
+		return op
+	}
 	if n <= fullMax {
 		// Full copy, mirrored tile by tile to stay in cache.
 		op.full = make([]float64, n*n)
@@ -472,6 +481,25 @@ func newSymOp(a mat.Symmetric) *symOp {
 	}
 	op.bounds = append(op.bounds, n)
 	return op
+}
+
+// mirrored reports whether the n×n row-major array a, of stride n, holds
+// the same value at (i, j) and (j, i) for every pair, comparing tile by
+// tile to stay in cache.
+func mirrored(a []float64, n int) bool {
+	const bs = 64
+	for i0 := 0; i0 < n; i0 += bs {
+		for j0 := i0; j0 < n; j0 += bs {
+			for i := i0; i < min(i0+bs, n); i++ {
+				for j := max(j0, i+1); j < min(j0+bs, n); j++ {
+					if a[i*n+j] != a[j*n+i] {
+						return false
+					}
+				}
+			}
+		}
+	}
+	return true
 }
 
 // mulVec sets y = A x.
