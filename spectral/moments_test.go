@@ -299,3 +299,40 @@ func randomStates(m ring.Model, count int, rnd *rand.Rand) ring.Data {
 	}
 	return d
 }
+
+// TestTopEigenStorage checks that TopEigen gives the same eigenpairs for a
+// matrix stored with both triangles (read in place) and for the same
+// matrix with garbage in its unused lower triangle (copied), and that a
+// matrix with both triangles but an infinite entry is refused.
+func TestTopEigenStorage(t *testing.T) {
+	t.Parallel()
+	m := ring.XY{N: 60, P: 5, Beta: 1}
+	full := ModelCorrelation(m, ring.Sample(m, 500, 1))
+	n, _ := full.Dims()
+	raw := full.RawSymmetric()
+	upper := mat.NewSymDense(n, append([]float64(nil), raw.Data...))
+	ur := upper.RawSymmetric()
+	for i := range n {
+		for j := range i {
+			ur.Data[i*ur.Stride+j] = 1e6 // not part of the matrix
+		}
+	}
+	a, err := TopEigen(full, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := TopEigen(upper, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j := range 3 {
+		if math.Abs(a.Values[j]-b.Values[j]) > 1e-12 {
+			t.Errorf("eigenvalue %d: %v (both triangles) ≠ %v (upper only)", j, a.Values[j], b.Values[j])
+		}
+	}
+	raw.Data[1] = math.Inf(1)
+	raw.Data[n] = math.Inf(1)
+	if _, err := TopEigen(full, 1); err == nil {
+		t.Error("infinite entry: no error")
+	}
+}
