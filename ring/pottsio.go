@@ -86,7 +86,9 @@ func ReadDataFile(path string, m Model) (Data, error) {
 }
 
 // WriteData writes d in format f: WriteSpins for *Spins, WritePotts for
-// *Potts. It panics for other types.
+// *Potts. Two-state data are written as ±1 (state 1 as +1) whatever the
+// model's encoding, and read back as the same states. It panics for other
+// types.
 func WriteData(w io.Writer, d Data, f Format, header []string) error {
 	switch x := d.(type) {
 	case *Spins:
