@@ -113,7 +113,7 @@ func TestFWHMSmall(t *testing.T) {
 	if math.Abs(res.Limit-3.795) > 2e-3 || math.Abs(res.Continuum-4.4964) > 1e-4 {
 		t.Errorf("limit %v, continuum %v; want 3.795 and 4.4964", res.Limit, res.Continuum)
 	}
-	if math.IsNaN(res.Slope) || math.IsNaN(res.Intercept) {
+	if math.IsNaN(float64(res.Slope)) || math.IsNaN(float64(res.Intercept)) {
 		t.Errorf("fit %v + %v ξ", res.Intercept, res.Slope)
 	}
 	checkOutputs(t, t.TempDir(), "fwhm", res)

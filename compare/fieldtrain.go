@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strconv"
 
 	"placecell/compare/rbm"
 	"placecell/dynamics"
@@ -104,11 +105,11 @@ type FieldRun struct {
 	Peak  float64 `json:"peak"`
 	SumSq float64 `json:"sum_sq"`
 	Sum   float64 `json:"sum"`
-	FWHM  float64 `json:"fwhm"`
-	PR    float64 `json:"pr"`
+	FWHM  OptFloat `json:"fwhm"`
+	PR    OptFloat `json:"pr"`
 	// Drift is the relative change of the peak over the last fifth of the
 	// training, a convergence gauge.
-	Drift float64 `json:"drift"`
+	Drift OptFloat `json:"drift"`
 }
 
 // trainField draws the data and trains one RBM.
@@ -144,11 +145,11 @@ func trainField(ctx context.Context, model ring.Ising, s int, tr *FieldTraining,
 	out.Tau = model.Beta * fin.T
 	out.W = dynamics.SignNormalize(nil, fin.W)
 	out.Peak, out.SumSq, out.Sum = maxOf(out.W), dot(out.W, out.W), sum(out.W)
-	out.FWHM, out.PR = dynamics.FWHM(out.W), dynamics.ParticipationRatio(out.W)
+	out.FWHM, out.PR = OptFloat(dynamics.FWHM(out.W)), OptFloat(dynamics.ParticipationRatio(out.W))
 	if len(res.Records) >= 2 {
 		prev := dynamics.SignNormalize(nil, res.Records[len(res.Records)-2].W)
 		if p := maxOf(prev); p > 0 {
-			out.Drift = math.Abs(out.Peak-p) / p
+			out.Drift = OptFloat(math.Abs(out.Peak-p) / p)
 		}
 	}
 	return out, nil
@@ -170,4 +171,32 @@ func centredProfile(w []float64) (x, y []float64) {
 		x[k], y[k] = float64(d), w[((p+d)%n+n)%n]
 	}
 	return x, y
+}
+
+// OptFloat is a float64 that may be undefined (NaN, e.g. the FWHM of a
+// field without a half-maximum crossing); it encodes NaN and ±Inf as JSON
+// null and decodes null as NaN.
+type OptFloat float64
+
+// MarshalJSON implements json.Marshaler.
+func (x OptFloat) MarshalJSON() ([]byte, error) {
+	f := float64(x)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return []byte("null"), nil
+	}
+	return []byte(strconv.FormatFloat(f, 'g', -1, 64)), nil
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (x *OptFloat) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*x = OptFloat(math.NaN())
+		return nil
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return fmt.Errorf("compare: invalid number %q", b)
+	}
+	*x = OptFloat(f)
+	return nil
 }

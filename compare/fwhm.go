@@ -103,12 +103,12 @@ type FWHMPoint struct {
 	Runs int     `json:"runs"`
 	// FWHM mean, its standard error and the standard deviation over runs
 	// (NaN runs, without a half-maximum crossing, are left out).
-	FWHM     float64 `json:"fwhm"`
-	FWHMSE   float64 `json:"fwhm_se"`
-	FWHMSD   float64 `json:"fwhm_sd"`
-	Valid    int     `json:"valid"`
-	Peak     float64 `json:"peak"` // mean peak weight
-	MaxDrift float64 `json:"max_drift"`
+	FWHM     OptFloat `json:"fwhm"`
+	FWHMSE   OptFloat `json:"fwhm_se"`
+	FWHMSD   OptFloat `json:"fwhm_sd"`
+	Valid    int      `json:"valid"`
+	Peak     float64  `json:"peak"` // mean peak weight
+	MaxDrift OptFloat `json:"max_drift"`
 }
 
 // FWHMResult is the outcome of the experiment.
@@ -125,8 +125,8 @@ type FWHMResult struct {
 	Continuum float64 `json:"continuum"`
 	// Intercept and Slope of the least-squares line FWHM = a + bξ
 	// through the measured means.
-	Intercept float64 `json:"intercept"`
-	Slope     float64 `json:"slope"`
+	Intercept OptFloat `json:"intercept"`
+	Slope     OptFloat `json:"slope"`
 }
 
 // FWHMSweep runs the experiment.
@@ -172,25 +172,27 @@ func FWHMSweep(ctx context.Context, cfg FWHMConfig) (*FWHMResult, error) {
 		p := FWHMPoint{Beta: beta, Xi: rs[0].Xi, S: rs[0].S, Runs: len(rs)}
 		var f, pk []float64
 		for _, r := range rs {
-			if !math.IsNaN(r.FWHM) {
-				f = append(f, r.FWHM)
+			if !math.IsNaN(float64(r.FWHM)) {
+				f = append(f, float64(r.FWHM))
 			}
 			pk = append(pk, r.Peak)
-			p.MaxDrift = math.Max(p.MaxDrift, r.Drift)
+			p.MaxDrift = OptFloat(math.Max(float64(p.MaxDrift), float64(r.Drift)))
 		}
 		p.Valid = len(f)
-		p.FWHM, p.FWHMSE, p.FWHMSD = math.NaN(), math.NaN(), math.NaN()
+		nan := OptFloat(math.NaN())
+		p.FWHM, p.FWHMSE, p.FWHMSD = nan, nan, nan
 		if len(f) > 0 {
-			p.FWHM, p.FWHMSD = meanSD(f)
-			p.FWHMSE = p.FWHMSD / math.Sqrt(float64(len(f)))
-			xs, ys = append(xs, p.Xi), append(ys, p.FWHM)
+			m, sd := meanSD(f)
+			p.FWHM, p.FWHMSD, p.FWHMSE = OptFloat(m), OptFloat(sd), OptFloat(sd/math.Sqrt(float64(len(f))))
+			xs, ys = append(xs, p.Xi), append(ys, m)
 		}
 		p.Peak = stat.Mean(pk, nil)
 		res.Points = append(res.Points, p)
 	}
-	res.Intercept, res.Slope = math.NaN(), math.NaN()
+	res.Intercept, res.Slope = OptFloat(math.NaN()), OptFloat(math.NaN())
 	if len(xs) >= 2 {
-		res.Intercept, res.Slope = stat.LinearRegression(xs, ys, nil, false)
+		a, b := stat.LinearRegression(xs, ys, nil, false)
+		res.Intercept, res.Slope = OptFloat(a), OptFloat(b)
 	}
 	return res, nil
 }
@@ -212,12 +214,12 @@ func (r *FWHMResult) WriteCSV(w io.Writer) error {
 		}
 	}
 	fmt.Fprintf(w, "# small-beta limit: lattice FWHM %s (N = %d), continuum %s; fit FWHM = %s + %s xi\n",
-		g(r.Limit), r.Config.N, g(r.Continuum), g(r.Intercept), g(r.Slope))
+		g(r.Limit), r.Config.N, g(r.Continuum), g(float64(r.Intercept)), g(float64(r.Slope)))
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"beta", "xi", "s", "runs", "valid", "fwhm", "fwhm_se", "fwhm_sd", "peak", "max_drift"})
 	for _, p := range r.Points {
 		cw.Write([]string{g(p.Beta), g(p.Xi), strconv.Itoa(p.S), strconv.Itoa(p.Runs), strconv.Itoa(p.Valid),
-			g(p.FWHM), g(p.FWHMSE), g(p.FWHMSD), g(p.Peak), g(p.MaxDrift)})
+			g(float64(p.FWHM)), g(float64(p.FWHMSE)), g(float64(p.FWHMSD)), g(p.Peak), g(float64(p.MaxDrift))})
 	}
 	cw.Flush()
 	return cw.Error()
@@ -228,10 +230,10 @@ func (r *FWHMResult) Table() string {
 	s := "| β | ξ | S | FWHM ± se (sites) | sd | peak w | drift |\n|---|---|---|---|---|---|---|\n"
 	for _, p := range r.Points {
 		s += fmt.Sprintf("| %g | %.3f | %d | %.2f ± %.2f | %.2f | %.3f | %.1g |\n",
-			p.Beta, p.Xi, p.S, p.FWHM, p.FWHMSE, p.FWHMSD, p.Peak, p.MaxDrift)
+			p.Beta, p.Xi, p.S, float64(p.FWHM), float64(p.FWHMSE), float64(p.FWHMSD), p.Peak, float64(p.MaxDrift))
 	}
 	s += fmt.Sprintf("| β → 0 (lattice eq 37) | 0 | ∞ | %.3f | | | |\n", r.Limit)
-	s += fmt.Sprintf("\nLinear fit FWHM = %.2f + %.2f ξ (paper's Fig. 3b, read off: ≈ 7 + 1.7 ξ).\n", r.Intercept, r.Slope)
+	s += fmt.Sprintf("\nLinear fit FWHM = %.2f + %.2f ξ (paper's Fig. 3b, read off: ≈ 7 + 1.7 ξ).\n", float64(r.Intercept), float64(r.Slope))
 	return s
 }
 
@@ -245,7 +247,7 @@ func (r *FWHMResult) Plot(path string) error {
 	p.Y.Label.Text = "FWHM of the receptive field (sites)"
 	var xi, f, se []float64
 	for _, pt := range r.Points {
-		xi, f, se = append(xi, pt.Xi), append(f, pt.FWHM), append(se, pt.FWHMSE)
+		xi, f, se = append(xi, pt.Xi), append(f, float64(pt.FWHM)), append(se, float64(pt.FWHMSE))
 	}
 	p.X.Min, p.X.Max = 0, math.Max(10.5, maxOf(xi)*1.05)
 	_, hi := span(0.1, false, f, []float64{7 + 1.7*p.X.Max})
@@ -255,9 +257,9 @@ func (r *FWHMResult) Plot(path string) error {
 		"paper Fig. 3b (read off): 7 + 1.7ξ, ξ ∈ [2.5, 10]"); err != nil {
 		return err
 	}
-	if !math.IsNaN(r.Slope) {
-		if err := addCurve(p, func(x float64) float64 { return r.Intercept + r.Slope*x }, 0, p.X.Max, false, colMeasured,
-			[]vg.Length{vg.Points(1.5), vg.Points(2)}, fmt.Sprintf("fit %.2f + %.2fξ", r.Intercept, r.Slope)); err != nil {
+	if a, b := float64(r.Intercept), float64(r.Slope); !math.IsNaN(b) {
+		if err := addCurve(p, func(x float64) float64 { return a + b*x }, 0, p.X.Max, false, colMeasured,
+			[]vg.Length{vg.Points(1.5), vg.Points(2)}, fmt.Sprintf("fit %.2f + %.2fξ", a, b)); err != nil {
 			return err
 		}
 	}
@@ -302,6 +304,6 @@ func (r *FWHMResult) Summary(png string) string {
 	s += r.Table() + "\n"
 	s += fmt.Sprintf("![FWHM against ξ](%s)\n\n", png)
 	s += fmt.Sprintf("**Measured:** the width grows linearly with ξ, FWHM ≈ %.2f + %.2f ξ; as ξ → 0 it tends to the small-β "+
-		"lattice value %.3f (continuum %.3f), the finite intercept the theory predicts.\n", r.Intercept, r.Slope, r.Limit, r.Continuum)
+		"lattice value %.3f (continuum %.3f), the finite intercept the theory predicts.\n", float64(r.Intercept), float64(r.Slope), r.Limit, r.Continuum)
 	return s
 }

@@ -119,13 +119,13 @@ type RFShapePoint struct {
 	SumSqSE float64 `json:"sum_sq_hat_se"`
 	Sum     float64 `json:"sum_hat"`
 	SumSE   float64 `json:"sum_hat_se"`
-	FWHM    float64 `json:"fwhm"`
-	FWHMSE  float64 `json:"fwhm_se"`
-	PR      float64 `json:"pr"`
+	FWHM    OptFloat `json:"fwhm"`
+	FWHMSE  OptFloat `json:"fwhm_se"`
+	PR      OptFloat `json:"pr"`
 	// Profile is the mean over runs of the centred rescaled field,
 	// Profile[k] at offset k − N/2 from the peak.
 	Profile  []float64 `json:"profile"`
-	MaxDrift float64   `json:"max_drift"`
+	MaxDrift OptFloat  `json:"max_drift"`
 	// Population is the stationary state of the exact population flow at
 	// this β (nil for N > 20), in the same rescaled units.
 	Population *PopulationField `json:"population,omitempty"`
@@ -137,7 +137,7 @@ type PopulationField struct {
 	Peak     float64   `json:"peak_hat"`
 	SumSq    float64   `json:"sum_sq_hat"`
 	Sum      float64   `json:"sum_hat"`
-	FWHM     float64   `json:"fwhm"`
+	FWHM     OptFloat  `json:"fwhm"`
 	Residual float64   `json:"residual"` // ‖dw/dt‖∞ at the end
 	Profile  []float64 `json:"profile"`
 }
@@ -149,8 +149,8 @@ type RFShapeTheory struct {
 	Continuum meanfield.Profile   `json:"continuum"`
 	// ExtrapolatedPeak and ExtrapolatedSumSq are the β → 0 intercepts of
 	// least-squares lines through the measured points with β ≤ 0.25.
-	ExtrapolatedPeak  float64 `json:"extrapolated_peak"`
-	ExtrapolatedSumSq float64 `json:"extrapolated_sum_sq"`
+	ExtrapolatedPeak  OptFloat `json:"extrapolated_peak"`
+	ExtrapolatedSumSq OptFloat `json:"extrapolated_sum_sq"`
 }
 
 // RFShapeResult is the outcome of the experiment.
@@ -222,14 +222,15 @@ func RFShape(ctx context.Context, cfg RFShapeConfig) (*RFShapeResult, error) {
 		p.Peak, p.PeakSE = get(func(r FieldRun) float64 { return r.Peak / sc })
 		p.SumSq, p.SumSqSE = get(func(r FieldRun) float64 { return r.SumSq / beta })
 		p.Sum, p.SumSE = get(func(r FieldRun) float64 { return r.Sum / sc })
-		p.FWHM, p.FWHMSE = get(func(r FieldRun) float64 { return r.FWHM })
-		p.PR, _ = get(func(r FieldRun) float64 { return r.PR })
+		fw, fwse := get(func(r FieldRun) float64 { return float64(r.FWHM) })
+		pr, _ := get(func(r FieldRun) float64 { return float64(r.PR) })
+		p.FWHM, p.FWHMSE, p.PR = OptFloat(fw), OptFloat(fwse), OptFloat(pr)
 		for _, r := range rs {
 			_, y := centredProfile(r.W)
 			for k := range y {
 				p.Profile[k] += y[k] / sc / float64(len(rs))
 			}
-			p.MaxDrift = math.Max(p.MaxDrift, r.Drift)
+			p.MaxDrift = OptFloat(math.Max(float64(p.MaxDrift), float64(r.Drift)))
 		}
 		p.Population = pop[b]
 		res.Points = append(res.Points, p)
@@ -237,10 +238,11 @@ func RFShape(ctx context.Context, cfg RFShapeConfig) (*RFShapeResult, error) {
 			xb, yp, ys = append(xb, beta), append(yp, p.Peak), append(ys, p.SumSq)
 		}
 	}
-	res.Theory.ExtrapolatedPeak, res.Theory.ExtrapolatedSumSq = math.NaN(), math.NaN()
+	res.Theory.ExtrapolatedPeak, res.Theory.ExtrapolatedSumSq = OptFloat(math.NaN()), OptFloat(math.NaN())
 	if len(xb) >= 2 {
-		res.Theory.ExtrapolatedPeak, _ = stat.LinearRegression(xb, yp, nil, false)
-		res.Theory.ExtrapolatedSumSq, _ = stat.LinearRegression(xb, ys, nil, false)
+		a, _ := stat.LinearRegression(xb, yp, nil, false)
+		b, _ := stat.LinearRegression(xb, ys, nil, false)
+		res.Theory.ExtrapolatedPeak, res.Theory.ExtrapolatedSumSq = OptFloat(a), OptFloat(b)
 	}
 	return res, nil
 }
@@ -269,7 +271,7 @@ func populationField(ctx context.Context, model ring.Ising, seed uint64) (*Popul
 	}
 	w := dynamics.SignNormalize(nil, res.Y[len(res.Y)-1])
 	out := &PopulationField{Peak: maxOf(w) / sc, SumSq: dot(w, w) / model.Beta, Sum: sum(w) / sc,
-		FWHM: dynamics.FWHM(w), Residual: res.Residual}
+		FWHM: OptFloat(dynamics.FWHM(w)), Residual: res.Residual}
 	_, out.Profile = centredProfile(w)
 	for k := range out.Profile {
 		out.Profile[k] /= sc
@@ -328,12 +330,13 @@ func (r *RFShapeResult) WriteCSV(w io.Writer) error {
 	cw.Write([]string{"beta", "s", "runs", "peak_hat", "peak_hat_se", "sum_sq_hat", "sum_sq_hat_se", "sum_hat", "sum_hat_se",
 		"fwhm", "fwhm_se", "pr", "max_drift", "pop_peak_hat", "pop_sum_sq_hat", "pop_sum_hat", "pop_fwhm"})
 	for _, p := range r.Points {
-		q := PopulationField{Peak: math.NaN(), SumSq: math.NaN(), Sum: math.NaN(), FWHM: math.NaN()}
+		q := PopulationField{Peak: math.NaN(), SumSq: math.NaN(), Sum: math.NaN(), FWHM: OptFloat(math.NaN())}
 		if p.Population != nil {
 			q = *p.Population
 		}
 		cw.Write([]string{g(p.Beta), strconv.Itoa(p.S), strconv.Itoa(p.Runs), g(p.Peak), g(p.PeakSE), g(p.SumSq), g(p.SumSqSE),
-			g(p.Sum), g(p.SumSE), g(p.FWHM), g(p.FWHMSE), g(p.PR), g(p.MaxDrift), g(q.Peak), g(q.SumSq), g(q.Sum), g(q.FWHM)})
+			g(p.Sum), g(p.SumSE), g(float64(p.FWHM)), g(float64(p.FWHMSE)), g(float64(p.PR)), g(float64(p.MaxDrift)),
+			g(q.Peak), g(q.SumSq), g(q.Sum), g(float64(q.FWHM))})
 	}
 	cw.Flush()
 	return cw.Error()
@@ -344,14 +347,14 @@ func (r *RFShapeResult) Table() string {
 	s := "| β | S | peak/√β | Σw²/β | Σw/√β | FWHM (sites) | PR | drift |\n|---|---|---|---|---|---|---|---|\n"
 	for _, p := range r.Points {
 		s += fmt.Sprintf("| %g | %d | %.4f ± %.4f | %.4f ± %.4f | %.4f ± %.4f | %.3f ± %.3f | %.3f | %.1g |\n",
-			p.Beta, p.S, p.Peak, p.PeakSE, p.SumSq, p.SumSqSE, p.Sum, p.SumSE, p.FWHM, p.FWHMSE, p.PR, p.MaxDrift)
+			p.Beta, p.S, p.Peak, p.PeakSE, p.SumSq, p.SumSqSE, p.Sum, p.SumSE, float64(p.FWHM), float64(p.FWHMSE), float64(p.PR), float64(p.MaxDrift))
 		if q := p.Population; q != nil {
-			s += fmt.Sprintf("| %g, exact population flow | ∞ | %.4f | %.4f | %.4f | %.3f | | |\n", p.Beta, q.Peak, q.SumSq, q.Sum, q.FWHM)
+			s += fmt.Sprintf("| %g, exact population flow | ∞ | %.4f | %.4f | %.4f | %.3f | | |\n", p.Beta, q.Peak, q.SumSq, q.Sum, float64(q.FWHM))
 		}
 	}
 	th := r.Theory.Lattice
 	s += fmt.Sprintf("| β → 0, lattice eq 37 | ∞ | %.4f | %.4f | %.4f | %.3f | %.3f | |\n", th.Peak, th.SumSq, th.Sum, th.FWHM, th.PR)
-	s += fmt.Sprintf("| β → 0, RBMs extrapolated (β ≤ 0.25) | | %.4f | %.4f | | | | |\n", r.Theory.ExtrapolatedPeak, r.Theory.ExtrapolatedSumSq)
+	s += fmt.Sprintf("| β → 0, RBMs extrapolated (β ≤ 0.25) | | %.4f | %.4f | | | | |\n", float64(r.Theory.ExtrapolatedPeak), float64(r.Theory.ExtrapolatedSumSq))
 	return s
 }
 
@@ -517,7 +520,7 @@ func (r *RFShapeResult) Summary(png string) string {
 	s += fmt.Sprintf("![receptive-field shape](%s)\n\n", png)
 	th := r.Theory.Lattice
 	s += fmt.Sprintf("**Measured:** extrapolating the RBM points with β ≤ 0.25 linearly to β = 0 gives peak/√β = %.4f and "+
-		"Σw²/β = %.4f, against the lattice bump's %.4f and %.4f.", r.Theory.ExtrapolatedPeak, r.Theory.ExtrapolatedSumSq, th.Peak, th.SumSq)
+		"Σw²/β = %.4f, against the lattice bump's %.4f and %.4f.", float64(r.Theory.ExtrapolatedPeak), float64(r.Theory.ExtrapolatedSumSq), th.Peak, th.SumSq)
 	if len(r.Points) > 0 && r.Points[0].Population != nil {
 		p0 := r.Points[0]
 		s += fmt.Sprintf(" The exact population flow (S → ∞) at β = %g gives peak/√β = %.4f and Σw²/β = %.4f: its distance to the "+
