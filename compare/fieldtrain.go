@@ -102,9 +102,9 @@ type FieldRun struct {
 	// positive).
 	W []float64 `json:"w"`
 	// Shape of the final field in physical units.
-	Peak  float64 `json:"peak"`
-	SumSq float64 `json:"sum_sq"`
-	Sum   float64 `json:"sum"`
+	Peak  float64  `json:"peak"`
+	SumSq float64  `json:"sum_sq"`
+	Sum   float64  `json:"sum"`
 	FWHM  OptFloat `json:"fwhm"`
 	PR    OptFloat `json:"pr"`
 	// Drift is the relative change of the peak over the last fifth of the

@@ -113,12 +113,12 @@ type RFShapePoint struct {
 	S    int     `json:"s"`
 	Runs int     `json:"runs"`
 	// Means over runs and their standard errors.
-	Peak    float64 `json:"peak_hat"` // max ŵ
-	PeakSE  float64 `json:"peak_hat_se"`
-	SumSq   float64 `json:"sum_sq_hat"`
-	SumSqSE float64 `json:"sum_sq_hat_se"`
-	Sum     float64 `json:"sum_hat"`
-	SumSE   float64 `json:"sum_hat_se"`
+	Peak    float64  `json:"peak_hat"` // max ŵ
+	PeakSE  float64  `json:"peak_hat_se"`
+	SumSq   float64  `json:"sum_sq_hat"`
+	SumSqSE float64  `json:"sum_sq_hat_se"`
+	Sum     float64  `json:"sum_hat"`
+	SumSE   float64  `json:"sum_hat_se"`
 	FWHM    OptFloat `json:"fwhm"`
 	FWHMSE  OptFloat `json:"fwhm_se"`
 	PR      OptFloat `json:"pr"`
