@@ -40,7 +40,12 @@ type FWHMConfig struct {
 	SMin   int     `json:"s_min"`
 	SScale float64 `json:"s_scale"`
 	Seed   uint64  `json:"seed"`
-	// Training defaults: exact phase, full batch, τ = 300 and t ≥ 100.
+	// Training defaults: exact phase, minibatches of 100 with ν = 0.01
+	// (the paper's SGA noise level ν/B = 10⁻⁴, which also seeds the
+	// localisation at large β, where the deterministic flow stays extended
+	// much longer), τ = 300 and t ≥ 3000: at β = 1.5 the field remains a
+	// broad modulation (FWHM 35–48 sites, depending on the data set) for t
+	// of order 10³. A batch ≥ S gives full batch.
 	Training FieldTraining `json:"training"`
 
 	Workers  int                   `json:"-"`
@@ -68,7 +73,13 @@ func (c *FWHMConfig) setDefaults() {
 		c.SScale = 5
 	}
 	if c.Training.TMin == 0 {
-		c.Training.TMin = 100
+		c.Training.TMin = 3000
+	}
+	if c.Training.Batch == 0 {
+		c.Training.Batch = 100
+	}
+	if c.Training.Nu == 0 {
+		c.Training.Nu = 0.01
 	}
 	c.Training.setDefaults()
 }
@@ -254,7 +265,7 @@ func (r *FWHMResult) Plot(path string) error {
 	p.Y.Min, p.Y.Max = 0, hi
 	dash := []vg.Length{vg.Points(4), vg.Points(3)}
 	if err := addCurve(p, func(x float64) float64 { return 7 + 1.7*x }, 2.5, 10, false, colTheory2, dash,
-		"paper Fig. 3b (read off): 7 + 1.7ξ, ξ ∈ [2.5, 10]"); err != nil {
+		"paper Fig. 3b (read off): 7 + 1.7ξ, ξ from 2.5 to 10"); err != nil {
 		return err
 	}
 	if a, b := float64(r.Intercept), float64(r.Slope); !math.IsNaN(b) {

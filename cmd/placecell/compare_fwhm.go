@@ -15,9 +15,9 @@ func init() {
 				nFlag(100),
 				&cli.Float64SliceFlag{Name: "betas", Usage: "comma-separated inverse temperatures `β` (default 0.2,0.3,0.5,0.75,1,1.25,1.5)"},
 				&cli.IntFlag{Name: "samples", Aliases: []string{"s"}, Value: 10000, Usage: "minimum training samples `S` per run", Action: positiveInt("samples")},
-				&cli.Float64Flag{Name: "tau", Value: 300, Usage: "training length in small-β time `τ` = βt (t ≥ 100)", Action: positiveFloat("tau")},
-				&cli.IntFlag{Name: "batch", Usage: "minibatch `size` (0: full batch, the deterministic flow)"},
-				&cli.Float64Flag{Name: "nu", Usage: "learning rate `ν` (0: min(0.2/β, 0.5/(e^(2β)−1)))"},
+				&cli.Float64Flag{Name: "tau", Value: 300, Usage: "training length in small-β time `τ` = βt (t ≥ 3000)", Action: positiveFloat("tau")},
+				&cli.IntFlag{Name: "batch", Value: 100, Usage: "minibatch `size` (≥ S: full batch, the deterministic flow)", Action: positiveInt("batch")},
+				&cli.Float64Flag{Name: "nu", Value: 0.01, Usage: "learning rate `ν`", Action: positiveFloat("nu")},
 				&cli.StringFlag{Name: "phase", Value: "exact", Usage: "model term: `exact` or pcd"},
 				&cli.BoolFlag{Name: "paper", Usage: "the paper's protocol: ξ = 2.5 … 10, S = 10⁴, batch 10, ν = 10⁻³, PCD-20, 100 epochs, 25 runs (slow)"},
 			}
