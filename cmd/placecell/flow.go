@@ -298,7 +298,7 @@ func flowAction(c *cli.Context) error {
 		tname = "t"
 	}
 	if format == "text" {
-		fmt.Fprintf(w, "%s equation, N = %d, M = %d: %s = 0 → %g from σ₀ = %g (seed %d); %s, %d steps (%d rejected), final residual ‖f‖∞ = %.3g, %.3g s\n",
+		fmt.Fprintf(w, "%s equation, N = %d, M = %d: %s = 0 → %g from σ₀ = %.4g (seed %d); %s, %d steps (%d rejected), final residual ‖f‖∞ = %.3g, %.3g s\n",
 			eq, n, m, tname, tEnd, sigma0, seed, out.Method, out.Steps, out.Rejected, out.Residual, out.Seconds)
 		if res.Stiff {
 			if !math.IsNaN(res.SwitchedAt) {
