@@ -1,0 +1,349 @@
+package rbm
+
+import (
+	"math"
+	"math/bits"
+	"math/rand/v2"
+)
+
+// Exact Bernoulli draws without an exponential per draw.
+//
+// A binary unit with input a is 1 with probability P(a) = σ(a), the float64
+// value of logistic(a) (a = 2(I+c) for ±1 units, I+c for {0,1} units). The
+// draw compares a uniform u ∈ [0, 1) with P(a), reading u lazily: first its
+// leading 16 bits k (four draws per 64-bit word of the chain's stream), so
+// that u ∈ [k, k+1)·2⁻¹⁶. A table over a ∈ [−16, 16) in cells of 1/32 gives
+// integer bounds lo ≤ ⌊2¹⁶ P⌋ and hi ≥ ⌈2¹⁶ P⌉ valid for every a of a cell
+// (with a 10⁻¹² margin for rounding), so k < lo decides 1 and k ≥ hi
+// decides 0 without evaluating P. Otherwise (probability ≤ 1/128 + 2⁻¹⁵)
+// P(a) is computed: k + 1 ≤ 2¹⁶P gives 1, k ≥ 2¹⁶P gives 0, and in the
+// remaining case a fresh 53-bit uniform f from the stream decides,
+// 1 iff f < 2¹⁶P − k (a difference computed exactly). The outcome is 1 with
+// probability P(a) exactly (to the 2⁻⁶⁹ granularity of u), with no
+// exponential for more than 99% of the draws. Draws outside the table
+// use its end cells, whose bounds are 0 and 2¹⁶.
+
+const (
+	brHalf  = 16                  // the table covers a ∈ [−brHalf, brHalf)
+	brPer   = 32                  // cells per unit of a
+	brCells = 2 * brHalf * brPer  // interior cells
+	brLast  = brCells + 1         // index of the cell a ≥ brHalf
+	brOff   = brHalf*brPer + 1    // a·brPer + brOff is the cell coordinate
+	brEps   = 1e-12               // margin on P for rounding
+	brScale = 1 << 16             // 2¹⁶
+	brMask  = brScale - 1         //
+	brMaxIx = float64(brLast) + 0 // largest cell coordinate
+)
+
+// brLo and brHi are the integer bounds of cells 0 (a < −16) to brLast
+// (a ≥ 16).
+var brLo, brHi [brLast + 1]uint32
+
+func init() {
+	for c := range brLast + 1 {
+		var pl, ph float64
+		switch c {
+		case 0:
+			pl, ph = 0, logistic(-brHalf)
+		case brLast:
+			pl, ph = logistic(brHalf), 1
+		default:
+			pl = logistic(-brHalf + float64(c-1)/brPer)
+			ph = logistic(-brHalf + float64(c)/brPer)
+		}
+		lo := math.Floor((pl - brEps) * brScale)
+		hi := math.Ceil((ph + brEps) * brScale)
+		brLo[c] = uint32(math.Max(lo, 0))
+		brHi[c] = uint32(math.Min(hi, brScale))
+	}
+}
+
+// brCell returns the table cell of a; NaN goes to the last cell.
+func brCell(a float64) int {
+	x := a*brPer + brOff
+	if !(x < brMaxIx) {
+		x = brMaxIx
+	}
+	if x < 0 {
+		x = 0
+	}
+	return int(x)
+}
+
+// drawBit returns 1 with probability logistic(a), given the leading 16
+// bits k of the uniform; src supplies more bits when needed.
+func drawBit(a float64, k uint32, src *rand.PCG) uint64 {
+	c := brCell(a)
+	lo, hi := brLo[c], brHi[c]
+	d := k - lo
+	if d < hi-lo {
+		return resolveBit(a, k, src)
+	}
+	return uint64(d >> 31)
+}
+
+// resolveBit decides a draw that the table left open.
+func resolveBit(a float64, k uint32, src *rand.PCG) uint64 {
+	p := logistic(a) * brScale
+	kf := float64(k)
+	switch {
+	case kf+1 <= p:
+		return 1
+	case kf >= p:
+		return 0
+	}
+	f := float64(src.Uint64()>>11) * 0x1p-53
+	if f < p-kf {
+		return 1
+	}
+	return 0
+}
+
+// sampleBits draws binary units j < len(x) with inputs a_j = scale·(x_j +
+// g_j) into the packed words, one 64-bit word of src per four units (the
+// last word of a layer may be partly unused).
+func sampleBits(words []uint64, x, g []float64, scale float64, src *rand.PCG) {
+	n := len(x)
+	g = g[:n]
+	var r uint64
+	for w := range words {
+		var acc uint64
+		lo, hi := w*64, min(w*64+64, n)
+		for i := lo; i < hi; i++ {
+			if i&3 == 0 {
+				r = src.Uint64()
+			}
+			k := uint32(r & brMask)
+			r >>= 16
+			a := scale * (x[i] + g[i])
+			c := brCell(a)
+			l, h := brLo[c], brHi[c]
+			d := k - l
+			var b uint64
+			if d < h-l {
+				b = resolveBit(a, k, src)
+			} else {
+				b = uint64(d >> 31)
+			}
+			acc |= b << (uint(i) & 63)
+		}
+		words[w] = acc
+	}
+}
+
+// samplePotts draws colours v_i ∈ 0..q−1 with probabilities
+// softmax_c(x_ic + g_ic) by inverse CDF after a maximum shift, one 53-bit
+// uniform per site from src. prob is scratch of length q.
+func samplePotts(col []uint8, x, g []float64, q int, prob []float64, src *rand.PCG) {
+	for i := range col {
+		xi, gi := x[i*q:(i+1)*q], g[i*q:(i+1)*q]
+		mx := math.Inf(-1)
+		for c := range q {
+			mx = math.Max(mx, xi[c]+gi[c])
+		}
+		var s float64
+		for c := range q {
+			prob[c] = math.Exp(xi[c] + gi[c] - mx)
+			s += prob[c]
+		}
+		u := float64(src.Uint64()>>11) * 0x1p-53 * s
+		c, acc := 0, prob[0]
+		for acc <= u && c < q-1 {
+			c++
+			acc += prob[c]
+		}
+		col[i] = uint8(c)
+	}
+}
+
+// badInput is the first non-finite value met by a chain.
+type badInput struct {
+	found bool
+	what  string // "hidden input" or "visible input"
+	index int
+	value float64
+}
+
+// chain is the state and scratch of one Markov chain. Its slices view the
+// arrays of its chainSet.
+type chain struct {
+	src *rand.PCG
+	rnd *rand.Rand
+	vb  []uint64  // packed binary visible state
+	vp  []uint8   // Potts visible colours
+	hb  []uint64  // packed binary hidden state
+	h   []float64 // continuous hidden values
+	in  []float64 // hidden inputs I_μ(v)
+	x   []float64 // visible inputs Σ_μ w_μi h_μ (N·d)
+
+	offs []int32
+	old  []uint64
+	prob []float64
+	bad  badInput
+}
+
+// check notes the first non-finite entry of v, unless one was noted
+// already. The scan adds v_j·0, which is NaN only for a non-finite v_j.
+func (ch *chain) check(what string, v []float64) {
+	if ch.bad.found {
+		return
+	}
+	var acc float64
+	for _, x := range v {
+		acc += x * 0
+	}
+	if acc == acc {
+		return
+	}
+	for j, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			ch.bad = badInput{found: true, what: what, index: j, value: x}
+			return
+		}
+	}
+}
+
+// hiddenInputs writes the hidden inputs I_μ = β Σ_i w_μi x_i(v) of the
+// chain's visible state.
+func (md *model) hiddenInputsOf(in []float64, words []uint64, col []uint8, offs []int32) {
+	if md.vis == VisiblePotts {
+		offs = offs[:md.n]
+		d, m := md.d, md.m
+		for i, c := range col {
+			offs[i] = int32((i*d + int(c)) * m)
+		}
+		sumRows(in, md.wT, offs)
+	} else {
+		md.tv.sum(in, words, offs)
+	}
+	if md.beta != 1 {
+		for mu := range in {
+			in[mu] *= md.beta
+		}
+	}
+}
+
+// denseVisibleInputs writes x = β Σ_μ h_μ w_μ for continuous hidden values.
+func (md *model) denseVisibleInputs(x, h []float64) {
+	nd := md.n * md.d
+	clear(x)
+	for mu, hv := range h {
+		axpy(x, md.beta*hv, md.w[mu*nd:(mu+1)*nd])
+	}
+}
+
+// run advances the chain by k block-Gibbs sweeps of md (THEORY.md §4.1,
+// eq 3): each sweep draws h ~ p(h | v), then v ~ p(v | h), hidden units
+// before visible ones, in index order. Afterwards in holds the hidden
+// inputs of the final state, recomputed from scratch, and bad the first
+// non-finite input met.
+//
+// Inputs of binary layers come from the lookup tables of md; after the
+// first sweep they are updated incrementally for the units that changed,
+// whenever fewer units changed than the table has groups.
+func (ch *chain) run(md *model, k int) {
+	ch.bad = badInput{}
+	md.hiddenInputsOf(ch.in, ch.vb, ch.vp, ch.offs)
+	nd := md.n * md.d
+	for s := range k {
+		ch.check("hidden input", ch.in)
+
+		// h ~ p(h | v) and the visible inputs of h.
+		if md.hid.discrete() {
+			scale := 1.0
+			if md.hid == HiddenSpin {
+				scale = 2
+			}
+			nw := len(ch.hb)
+			copy(ch.old[:nw], ch.hb)
+			sampleBits(ch.hb, ch.in, md.hp.c, scale, ch.src)
+			nf := 0
+			for j := range nw {
+				nf += bits.OnesCount64(ch.old[j] ^ ch.hb[j])
+			}
+			if s > 0 && nf < md.th.ng {
+				lo, hi := binaryValues(md.hid == HiddenSpin)
+				for j := range nw {
+					for f := ch.old[j] ^ ch.hb[j]; f != 0; f &= f - 1 {
+						mu := j*64 + bits.TrailingZeros64(f)
+						delta := hi - lo
+						if ch.hb[j]>>(uint(mu)&63)&1 == 0 {
+							delta = lo - hi
+						}
+						axpy(ch.x, md.beta*delta, md.w[mu*nd:(mu+1)*nd])
+					}
+				}
+			} else {
+				md.th.sum(ch.x, ch.hb, ch.offs)
+				if md.beta != 1 {
+					for i := range ch.x {
+						ch.x[i] *= md.beta
+					}
+				}
+			}
+		} else {
+			md.hiddenSample(ch.h, ch.in, ch.rnd)
+			md.denseVisibleInputs(ch.x, ch.h)
+		}
+		ch.check("visible input", ch.x)
+
+		// v ~ p(v | h) and, unless this was the last sweep, the hidden
+		// inputs of v.
+		last := s == k-1
+		if md.vis == VisiblePotts {
+			samplePotts(ch.vp, ch.x, md.g, md.q, ch.prob, ch.src)
+			if !last {
+				md.hiddenInputsOf(ch.in, ch.vb, ch.vp, ch.offs)
+			}
+			continue
+		}
+		scale := 1.0
+		if md.vis == VisibleSpin {
+			scale = 2
+		}
+		nw := len(ch.vb)
+		copy(ch.old[:nw], ch.vb)
+		sampleBits(ch.vb, ch.x, md.g, scale, ch.src)
+		if last {
+			break
+		}
+		nf := 0
+		for j := range nw {
+			nf += bits.OnesCount64(ch.old[j] ^ ch.vb[j])
+		}
+		if nf < md.tv.ng {
+			lo, hi := binaryValues(md.vis == VisibleSpin)
+			m := md.m
+			for j := range nw {
+				for f := ch.old[j] ^ ch.vb[j]; f != 0; f &= f - 1 {
+					i := j*64 + bits.TrailingZeros64(f)
+					delta := hi - lo
+					if ch.vb[j]>>(uint(i)&63)&1 == 0 {
+						delta = lo - hi
+					}
+					axpy(ch.in, md.beta*delta, md.wT[i*m:(i+1)*m])
+				}
+			}
+		} else {
+			md.hiddenInputsOf(ch.in, ch.vb, ch.vp, ch.offs)
+		}
+	}
+	md.hiddenInputsOf(ch.in, ch.vb, ch.vp, ch.offs)
+	ch.check("hidden input", ch.in)
+}
+
+// hiddenValues writes the hidden values of the chain into dst: the bits of
+// a discrete layer as ±1 or 0/1, or the continuous values.
+func (ch *chain) hiddenValues(dst []float64, md *model) {
+	if !md.hid.discrete() {
+		copy(dst, ch.h)
+		return
+	}
+	lo, hi := binaryValues(md.hid == HiddenSpin)
+	for mu := range dst {
+		dst[mu] = lo
+		if ch.hb[mu>>6]>>(uint(mu)&63)&1 == 1 {
+			dst[mu] = hi
+		}
+	}
+}
