@@ -106,15 +106,16 @@ func TestRetardedDeterministicAndResumable(t *testing.T) {
 	if !reflect.DeepEqual(a.Runs, b.Runs) {
 		t.Errorf("runs differ between 1 and 3 workers:\n%+v\n%+v", a.Runs, b.Runs)
 	}
-	if store.saves.Load() != 4 || store.hits.Load() != 0 {
-		t.Errorf("first stored run: %d saves, %d hits; want 4 and 0", store.saves.Load(), store.hits.Load())
+	// 2 ratios × 2 data sets × 2 protocols.
+	if store.saves.Load() != 8 || store.hits.Load() != 0 {
+		t.Errorf("first stored run: %d saves, %d hits; want 8 and 0", store.saves.Load(), store.hits.Load())
 	}
 	c, err := RetardedLearning(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if store.hits.Load() != 4 || !reflect.DeepEqual(b.Runs, c.Runs) {
-		t.Errorf("resumed run: %d hits (want 4), equal = %v", store.hits.Load(), reflect.DeepEqual(b.Runs, c.Runs))
+	if store.hits.Load() != 8 || !reflect.DeepEqual(b.Runs, c.Runs) {
+		t.Errorf("resumed run: %d hits (want 8), equal = %v", store.hits.Load(), reflect.DeepEqual(b.Runs, c.Runs))
 	}
 	other := tinyRetarded(5)
 	d, err := RetardedLearning(ctx, other)
@@ -129,18 +130,31 @@ func TestRetardedDeterministicAndResumable(t *testing.T) {
 // TestRetardedBookkeeping checks sample sizes, learning times and the
 // thresholds attached to the result: S = N/r, t = ν·epochs·⌈S/B⌉ in the
 // fixed-epoch protocol (THEORY.md §6.3), t = Time in the fixed-time one,
-// r_c = (e^β − 1)² and (e^(2β) − 1)² (paper eq 27; THEORY.md §3.10).
+// r_c = (e^β − 1)² and (e^(2β) − 1)² (paper eq 27; THEORY.md §3.10), and
+// σ₀ = √(0.1/N) recorded when left to its default.
 func TestRetardedBookkeeping(t *testing.T) {
 	t.Parallel()
 	cfg := tinyRetarded(1)
+	cfg.Time = 2
 	res, err := RetardedLearning(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if got, want := res.Config.Training.Sigma0, math.Sqrt(0.01); math.Abs(got-want) > 1e-15 {
+		t.Errorf("recorded σ₀ = %v, want √(0.1/N) = %v", got, want)
+	}
+	if len(res.Points) != 4 {
+		t.Fatalf("%d points, want 2 protocols × 2 ratios", len(res.Points))
+	}
 	// r = 0.01 → S = 1000, 100 updates per epoch with B = 10.
-	p := res.Points[0]
+	p := res.points(FixedEpochs)[0]
 	if p.S != 1000 || p.R != 0.01 || math.Abs(p.T-0.05*3*100) > 1e-12 || p.Runs != 2 {
-		t.Errorf("point 0 = %+v, want S = 1000, r = 0.01, t = 15, 2 runs", p)
+		t.Errorf("epochs point 0 = %+v, want S = 1000, r = 0.01, t = 15, 2 runs", p)
+	}
+	for _, r := range res.Runs {
+		if r.Protocol == FixedTime && (math.Abs(r.T-2) > 1e-12 || r.Updates != 40) {
+			t.Errorf("fixed-time run: t = %v after %d updates, want 2 after 40", r.T, r.Updates)
+		}
 	}
 	wantRc := []float64{math.Pow(math.Expm1(0.8), 2), math.Pow(math.Expm1(1.6), 2)}
 	for i, th := range res.Thresholds {
@@ -151,16 +165,27 @@ func TestRetardedBookkeeping(t *testing.T) {
 	if math.Abs(res.Lambda-math.Exp(1.6)) > 1e-12 {
 		t.Errorf("Λ = %v, want e^(2β) = %v", res.Lambda, math.Exp(1.6))
 	}
+	// The k = 0 fraction of a vector lies in [0, 1].
+	for _, r := range res.Runs {
+		if u := float64(r.Uniform); !(u >= 0 && u <= 1+1e-12) {
+			t.Errorf("k = 0 fraction %v outside [0, 1]", u)
+		}
+	}
+}
 
-	cfg.Protocol, cfg.Time = FixedTime, 2
-	res, err = RetardedLearning(context.Background(), cfg)
+// TestRetardedBetaZero checks that β = 0, the uncorrelated ring, is kept
+// rather than replaced by a default, and that Λ = e⁰ = 1.
+func TestRetardedBetaZero(t *testing.T) {
+	t.Parallel()
+	cfg := tinyRetarded(1)
+	cfg.Beta = 0
+	cfg.Ratios = []float64{0.5}
+	res, err := RetardedLearning(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range res.Runs {
-		if math.Abs(r.T-2) > 1e-12 || r.Updates != 40 {
-			t.Errorf("fixed-time run: t = %v after %d updates, want 2 after 40", r.T, r.Updates)
-		}
+	if res.Config.Beta != 0 || res.Lambda != 1 {
+		t.Errorf("β = 0 run: config β = %v, Λ = %v; want 0 and 1", res.Config.Beta, res.Lambda)
 	}
 }
 
@@ -174,11 +199,16 @@ func TestRetardedValidation(t *testing.T) {
 		func(c *RetardedConfig) { c.Sampler = "magic" },
 		func(c *RetardedConfig) { c.Training.Phase = "magic" },
 		func(c *RetardedConfig) { c.N = 1 },
+		func(c *RetardedConfig) { c.Ratios = []float64{0.3, 0.2999} },
+		func(c *RetardedConfig) { c.Sampler, c.Beta = "heatbath", 10 },
+		func(c *RetardedConfig) { c.Training.Nu = -1 },
 	} {
 		cfg := tinyRetarded(1)
 		mod(&cfg)
-		if _, err := RetardedLearning(context.Background(), cfg); err == nil {
-			t.Errorf("case %d: no error", i)
+		_, err := RetardedLearning(context.Background(), cfg)
+		var ce *ConfigError
+		if !errors.As(err, &ce) {
+			t.Errorf("case %d: error %v, want a *ConfigError", i, err)
 		}
 	}
 }
@@ -201,8 +231,8 @@ func TestGrowthRatesMatchTheory(t *testing.T) {
 		t.Fatalf("%d modes, want N/2+1 = 9", len(res.Modes))
 	}
 	for _, m := range res.Modes {
-		if m.Estimates != 24 {
-			t.Errorf("mode %d: %d estimates, want 6 runs × 4 units", m.K, m.Estimates)
+		if m.Estimates != 6 {
+			t.Errorf("mode %d: %d estimates, want one per run (6)", m.K, m.Estimates)
 		}
 		if math.Abs(m.Z) > 4 {
 			t.Errorf("mode %d: rate = %.4f ± %.4f, want σ_k = %.4f (z = %.2f)", m.K, m.Rate, m.RateSE, m.Theory, m.Z)
@@ -264,10 +294,14 @@ func TestOutputsCarryProvenance(t *testing.T) {
 
 func TestHalfRatio(t *testing.T) {
 	t.Parallel()
-	r := &RetardedResult{Points: []RetardedPoint{{R: 1, W: 0.5}, {R: 0.01, W: 4}, {R: 0.1, W: 3}}}
+	r := &RetardedResult{Points: []RetardedPoint{
+		{Protocol: FixedEpochs, R: 1, W: 0.5}, {Protocol: FixedEpochs, R: 0.01, W: 4},
+		{Protocol: FixedEpochs, R: 0.1, W: 3}, {Protocol: FixedTime, R: 1, W: 9},
+	}}
 	// W crosses 2 between r = 0.1 (W = 3) and r = 1 (W = 0.5): 40% of the
 	// way in ln r, so r = 10^(−1 + 0.4).
-	if got, want := r.HalfRatio(), math.Pow(10, -0.6); math.Abs(got-want) > 1e-12 {
+	w := func(q RetardedPoint) float64 { return q.W }
+	if got, want := r.HalfRatio(FixedEpochs, w), math.Pow(10, -0.6); math.Abs(got-want) > 1e-12 {
 		t.Errorf("HalfRatio = %v, want %v", got, want)
 	}
 }

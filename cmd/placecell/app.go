@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,12 +49,25 @@ func registerCommand(order int, build func() *cli.Command) {
 }
 
 func buildCommands() []*cli.Command {
-	sort.SliceStable(commands, func(i, j int) bool { return commands[i].order < commands[j].order })
-	out := make([]*cli.Command, len(commands))
-	for i, c := range commands {
+	sorted := slices.Clone(commands)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].order < sorted[j].order })
+	out := make([]*cli.Command, len(sorted))
+	for i, c := range sorted {
 		out[i] = c.build()
+		oneLineUsageErrors(out[i])
 	}
 	return out
+}
+
+// oneLineUsageErrors makes a flag-parsing error of c and its subcommands
+// a one-line error naming the command, instead of the whole help text.
+func oneLineUsageErrors(c *cli.Command) {
+	c.OnUsageError = func(ctx *cli.Context, err error, _ bool) error {
+		return fmt.Errorf("%v (see placecell %s --help)", err, ctx.Command.FullName())
+	}
+	for _, sub := range c.Subcommands {
+		oneLineUsageErrors(sub)
+	}
 }
 
 // Flags shared by several commands.
@@ -221,7 +235,7 @@ func checkArgs(c *cli.Context, max int) error {
 		}
 	}
 	if len(args) > max {
-		return fmt.Errorf("unexpected argument %q (see placecell %s --help)", args[max], c.Command.Name)
+		return fmt.Errorf("unexpected argument %q (see placecell %s --help)", args[max], c.Command.FullName())
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -155,24 +156,31 @@ func (writeOnly) Load(string, any) (bool, error) { return false, nil }
 func runExperiment(c *cli.Context, e experiment) error {
 	x, _ := lookupSet(c, "out")
 	dir := x.String("out")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("could not create report directory: %w", err)
-	}
 	store := compare.Store(compare.DirStore(filepath.Join(dir, "runs")))
 	if x, ok := lookupSet(c, "fresh"); ok && x.Bool("fresh") {
 		store = writeOnly{store}
 	}
 	wx, _ := lookupSet(c, "workers")
+	if w := wx.Int("workers"); w < 0 {
+		return fmt.Errorf("--workers %d must be ≥ 0 (0: one per core)", w)
+	}
 
 	prog := newProgress(c.App.ErrWriter, e.name+": runs")
 	start := time.Now()
 	res, err := e.run(c, store, wx.Int("workers"), prog.update)
 	prog.finish()
-	if err != nil {
+	var cfgErr *compare.ConfigError
+	switch {
+	case errors.As(err, &cfgErr):
+		return err
+	case err != nil:
 		return fmt.Errorf("%s experiment stopped (finished runs are kept in %s; run the same command to resume): %w",
 			e.name, filepath.Join(dir, "runs"), err)
 	}
 	elapsed := time.Since(start)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("could not create report directory: %w", err)
+	}
 
 	png := filepath.Join(dir, e.name+".png")
 	if err := res.Plot(png); err != nil {
@@ -190,7 +198,7 @@ func runExperiment(c *cli.Context, e experiment) error {
 	}
 	md := res.Summary(e.name + ".png")
 	md += fmt.Sprintf("\nFiles: `%s.png`, `%s.csv` (table with provenance header), `%s.json` (every run, parameter and seed). "+
-		"Command: `%s`. Run time %.1f s.\n", e.name, e.name, e.name, strings.Join(os.Args, " "), elapsed.Seconds())
+		"Command: `%s`.\n", e.name, e.name, e.name, commandLine())
 	if err := atomicfile.WriteBytes(filepath.Join(dir, e.name+".md"), []byte(md)); err != nil {
 		return err
 	}
@@ -201,6 +209,12 @@ func runExperiment(c *cli.Context, e experiment) error {
 	fmt.Fprintf(w, "%s: done in %.1f s\n%s", e.name, elapsed.Seconds(), res.Table())
 	fmt.Fprintf(w, "figure %s, table %s, report %s\n\n", png, filepath.Join(dir, e.name+".csv"), filepath.Join(dir, "report.md"))
 	return nil
+}
+
+// commandLine returns the command line as a user would type it, with the
+// program named placecell (under go run, os.Args[0] is a temporary path).
+func commandLine() string {
+	return strings.Join(append([]string{"placecell"}, os.Args[1:]...), " ")
 }
 
 // writeReport joins the experiment sections found in dir into report.md,

@@ -8,14 +8,22 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
+
+// cliMu serialises runs of the CLI: urfave/cli v2 applies its
+// package-level help and version flags to every command's flag set, so two
+// apps parsing at once race on them (seen with go test -race).
+var cliMu sync.Mutex
 
 // runCLI runs placecell with args and returns its exit status and output.
 func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
+	cliMu.Lock()
 	code := run(context.Background(), append([]string{"placecell"}, args...), &out, &errb)
+	cliMu.Unlock()
 	return code, out.String(), errb.String()
 }
 

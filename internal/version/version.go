@@ -1,7 +1,14 @@
-// Package version reports the placecell version recorded in every output.
+// Package version identifies the placecell code that produced an output.
 package version
 
-import "runtime/debug"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"os"
+	"runtime/debug"
+	"sync"
+)
 
 // Version is the release of this source tree.
 const Version = "0.1.0-dev"
@@ -34,4 +41,35 @@ func String() string {
 		rev += "+dirty"
 	}
 	return Version + " (" + rev + ")"
+}
+
+var (
+	buildOnce sync.Once
+	buildID   string
+)
+
+// Build returns an identifier of the running code that changes whenever
+// the code does, even without VCS stamping (as under go run): the first 12
+// hexadecimal digits of the SHA-256 of the executable, or "unknown" if it
+// cannot be read. Saved runs are keyed by it, so that a changed program
+// never reuses results computed by another one.
+func Build() string {
+	buildOnce.Do(func() {
+		buildID = "unknown"
+		path, err := os.Executable()
+		if err != nil {
+			return
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		h := sha256.New()
+		if _, err := io.Copy(h, f); err != nil {
+			return
+		}
+		buildID = hex.EncodeToString(h.Sum(nil))[:12]
+	})
+	return buildID
 }
