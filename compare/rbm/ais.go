@@ -107,7 +107,7 @@ func (ar *aisRunner) forward(t *Trainer, g0 []float64, steps int) float64 {
 		if t.cfg.Visible == VisibleSpin {
 			scale = 2
 		}
-		sampleBits(ar.ch.vb, zeros, g0, scale, ar.ch.src)
+		sampleBits(ar.ch.vb, zeros, g0, scale, ar.ch.src, ar.ch.rbuf, ar.ch.open)
 	}
 	var lw float64
 	interpolate(ar.other, base, 0, g0)

@@ -69,6 +69,8 @@ func newChainSet(seed uint64, name string, first uint64, c int, md *model) *chai
 		ch.x = cs.x[k*n*d : (k+1)*n*d]
 		ch.offs = make([]int32, scratch)
 		ch.old = make([]uint64, max(cs.nwv, cs.nwh))
+		ch.open = make([]uint64, max(cs.nwv, cs.nwh))
+		ch.rbuf = make([]uint64, (max(n, m)+3)/4)
 		ch.prob = make([]float64, q)
 	}
 	return cs
@@ -101,7 +103,7 @@ func (cs *chainSet) init(g0 []float64) {
 			if cs.vis == VisibleSpin {
 				scale = 2
 			}
-			sampleBits(ch.vb, zeros, g0, scale, ch.src)
+			sampleBits(ch.vb, zeros, g0, scale, ch.src, ch.rbuf, ch.open)
 		}
 	}
 }

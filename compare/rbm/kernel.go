@@ -31,3 +31,16 @@ func axpyGo(dst []float64, a float64, x []float64) {
 		dst[j] = math.FMA(a, v, dst[j])
 	}
 }
+
+// outerSumGo writes dst[μ·n+j] = Σ_r a[r·m+μ]·x[r·n+j] for μ in [mu0, mu1)
+// and j < n, each entry an FMA chain over r = 0, 1, … from +0 (so that it
+// equals axpyGo applied row by row to a cleared row).
+func outerSumGo(dst []float64, m, n int, a, x []float64, rows, mu0, mu1 int) {
+	for mu := mu0; mu < mu1; mu++ {
+		row := dst[mu*n : (mu+1)*n]
+		clear(row)
+		for r := range rows {
+			axpyGo(row, a[r*m+mu], x[r*n:(r+1)*n])
+		}
+	}
+}

@@ -90,13 +90,18 @@ func (tb *table) build(units, row int, rows func(k int) []float64, lo, hi float6
 // offsets writes into offs the row offsets of the packed state words and
 // returns them.
 func (tb *table) offsets(offs []int32, words []uint64) []int32 {
-	g, row := tb.g, tb.row
+	g, row := uint(tb.g), int32(tb.row)
 	mask := uint64(1)<<g - 1
-	per := 64 / g
 	offs = offs[:tb.ng]
-	for j := range offs {
-		p := words[j/per] >> (uint(j%per) * uint(g)) & mask
-		offs[j] = int32((j<<g + int(p)) * row)
+	stride := row << g
+	base := int32(0)
+	j := 0
+	for _, w := range words {
+		for sh := uint(0); sh < 64 && j < len(offs); sh += g {
+			offs[j] = base + int32(w>>sh&mask)*row
+			base += stride
+			j++
+		}
 	}
 	return offs
 }

@@ -24,28 +24,34 @@ import (
 // use its end cells, whose bounds are 0 and 2¹⁶.
 
 const (
-	brHalf  = 16                  // the table covers a ∈ [−brHalf, brHalf)
-	brPer   = 32                  // cells per unit of a
-	brCells = 2 * brHalf * brPer  // interior cells
-	brLast  = brCells + 1         // index of the cell a ≥ brHalf
-	brOff   = brHalf*brPer + 1    // a·brPer + brOff is the cell coordinate
-	brEps   = 1e-12               // margin on P for rounding
-	brScale = 1 << 16             // 2¹⁶
-	brMask  = brScale - 1         //
-	brMaxIx = float64(brLast) + 0 // largest cell coordinate
+	brHalf  = 16                 // the table covers a ∈ [−brHalf, brHalf)
+	brPer   = 32                 // cells per unit of a
+	brCells = 2 * brHalf * brPer // interior cells
+	brLast  = brCells + 1        // index of the cell a ≥ brHalf
+	brOff   = brHalf*brPer + 1   // a·brPer + brOff is the cell coordinate
+	brEps   = 1e-12              // margin on P for rounding
+	brScale = 1 << 16            // 2¹⁶
+	brMask  = brScale - 1        //
+	brMaxIx = float64(brLast)    // largest cell coordinate
 )
 
-// brLo and brHi are the integer bounds of cells 0 (a < −16) to brLast
-// (a ≥ 16).
-var brLo, brHi [brLast + 1]uint32
+// brTab holds the integer bounds of cells 0 (a < −16) to brLast
+// (a ≥ 16); the entries past brLast repeat cell 0, so that brCell needs
+// no clamping from below (see brCell).
+var brTab [brSize]brBounds
+
+// brSize is the table length, a power of two above brLast.
+const brSize = 2048
+
+type brBounds struct{ lo, hi uint32 }
 
 func init() {
-	for c := range brLast + 1 {
+	for c := range brSize {
 		var pl, ph float64
-		switch c {
-		case 0:
+		switch {
+		case c == 0 || c > brLast:
 			pl, ph = 0, logistic(-brHalf)
-		case brLast:
+		case c == brLast:
 			pl, ph = logistic(brHalf), 1
 		default:
 			pl = logistic(-brHalf + float64(c-1)/brPer)
@@ -53,33 +59,40 @@ func init() {
 		}
 		lo := math.Floor((pl - brEps) * brScale)
 		hi := math.Ceil((ph + brEps) * brScale)
-		brLo[c] = uint32(math.Max(lo, 0))
-		brHi[c] = uint32(math.Min(hi, brScale))
+		brTab[c] = brBounds{uint32(math.Max(lo, 0)), uint32(math.Min(hi, brScale))}
 	}
 }
 
-// brCell returns the table cell of a; NaN goes to the last cell.
+// brCell returns the table cell of a: the cell coordinate x = 32a + 513
+// clamped to [0, brLast] (NaN is left alone), converted to an integer and
+// masked, which sends NaN (the integer indefinite value) to cell 0.
 func brCell(a float64) int {
 	x := a*brPer + brOff
-	if !(x < brMaxIx) {
+	if x > brMaxIx {
 		x = brMaxIx
 	}
 	if x < 0 {
 		x = 0
 	}
-	return int(x)
+	return int(x) & (brSize - 1)
 }
 
 // drawBit returns 1 with probability logistic(a), given the leading 16
 // bits k of the uniform; src supplies more bits when needed.
 func drawBit(a float64, k uint32, src *rand.PCG) uint64 {
-	c := brCell(a)
-	lo, hi := brLo[c], brHi[c]
-	d := k - lo
-	if d < hi-lo {
+	bit, amb := bracket(a, k)
+	if amb {
 		return resolveBit(a, k, src)
 	}
-	return uint64(d >> 31)
+	return bit
+}
+
+// bracket returns the draw decided by the table and whether the table left
+// it open (then resolveBit decides).
+func bracket(a float64, k uint32) (bit uint64, open bool) {
+	b := brTab[brCell(a)]
+	d := k - b.lo
+	return uint64(d >> 31), d < b.hi-b.lo
 }
 
 // resolveBit decides a draw that the table left open.
@@ -100,35 +113,72 @@ func resolveBit(a float64, k uint32, src *rand.PCG) uint64 {
 }
 
 // sampleBits draws binary units j < len(x) with inputs a_j = scale·(x_j +
-// g_j) into the packed words, one 64-bit word of src per four units (the
-// last word of a layer may be partly unused).
-func sampleBits(words []uint64, x, g []float64, scale float64, src *rand.PCG) {
+// g_j) into the packed words. It reads ⌈n/4⌉ 64-bit words of src into
+// rbuf first (unit j takes bits 16(j%4) to 16(j%4)+15 of word j/4 as the
+// leading bits k of its uniform), decides every draw the table can
+// (bracketBits), then resolves the open ones in index order, each taking
+// its extra uniform from src in turn. open is scratch of len(words). It
+// reports whether some input a_j is NaN or infinite.
+func sampleBits(words []uint64, x, g []float64, scale float64, src *rand.PCG, rbuf, open []uint64) (bad bool) {
 	n := len(x)
 	g = g[:n]
-	var r uint64
-	for w := range words {
-		var acc uint64
-		lo, hi := w*64, min(w*64+64, n)
-		for i := lo; i < hi; i++ {
-			if i&3 == 0 {
-				r = src.Uint64()
-			}
-			k := uint32(r & brMask)
-			r >>= 16
-			a := scale * (x[i] + g[i])
-			c := brCell(a)
-			l, h := brLo[c], brHi[c]
-			d := k - l
-			var b uint64
-			if d < h-l {
-				b = resolveBit(a, k, src)
-			} else {
-				b = uint64(d >> 31)
-			}
-			acc |= b << (uint(i) & 63)
-		}
-		words[w] = acc
+	nr := (n + 3) / 4
+	rbuf = rbuf[:nr]
+	for j := range rbuf {
+		rbuf[j] = src.Uint64()
 	}
+	clear(words)
+	open = open[:len(words)]
+	clear(open)
+	full := n / 4
+	bad = bracketBits(words, open, x, g, scale, rbuf, full)
+	for i := full * 4; i < n; i++ {
+		a := scale * (x[i] + g[i])
+		bad = bad || math.IsNaN(a) || math.IsInf(a, 0)
+		b, o := bracket(a, uint32(rbuf[i/4]>>(16*uint(i%4)))&brMask)
+		words[i>>6] |= b << (uint(i) & 63)
+		if o {
+			open[i>>6] |= 1 << (uint(i) & 63)
+		}
+	}
+	for w, om := range open {
+		for ; om != 0; om &= om - 1 {
+			i := w*64 + bits.TrailingZeros64(om)
+			k := uint32(rbuf[i/4]>>(16*uint(i%4))) & brMask
+			bit := uint64(1) << (uint(i) & 63)
+			if resolveBit(scale*(x[i]+g[i]), k, src) == 1 {
+				words[w] |= bit
+			} else {
+				words[w] &^= bit
+			}
+		}
+	}
+	return bad
+}
+
+// bracketBitsGo ORs into words the table decision of the units of the
+// first groups groups of four (unit j: input a_j = scale·(x_j+g_j), leading
+// bits k from rbuf[j/4]), and into open the units the table leaves open.
+// It reports whether some a_j is NaN or infinite.
+func bracketBitsGo(words, open []uint64, x, g []float64, scale float64, rbuf []uint64, groups int) (bad bool) {
+	for j := range groups {
+		r := rbuf[j]
+		var pb, ob uint64
+		for l := range 4 {
+			i := 4*j + l
+			a := scale * (x[i] + g[i])
+			bad = bad || math.IsNaN(a) || math.IsInf(a, 0)
+			b, o := bracket(a, uint32(r>>(16*uint(l)))&brMask)
+			pb |= b << uint(l)
+			if o {
+				ob |= 1 << uint(l)
+			}
+		}
+		sh := uint(4*j) & 63
+		words[4*j>>6] |= pb << sh
+		open[4*j>>6] |= ob << sh
+	}
+	return bad
 }
 
 // samplePotts draws colours v_i ∈ 0..q−1 with probabilities
@@ -178,6 +228,8 @@ type chain struct {
 
 	offs []int32
 	old  []uint64
+	open []uint64
+	rbuf []uint64
 	prob []float64
 	bad  badInput
 }
@@ -188,16 +240,38 @@ func (ch *chain) check(what string, v []float64) {
 	if ch.bad.found {
 		return
 	}
-	var acc float64
-	for _, x := range v {
-		acc += x * 0
+	var a0, a1, a2, a3 float64
+	j := 0
+	for ; j+4 <= len(v); j += 4 {
+		a0 += v[j] * 0
+		a1 += v[j+1] * 0
+		a2 += v[j+2] * 0
+		a3 += v[j+3] * 0
 	}
-	if acc == acc {
+	for ; j < len(v); j++ {
+		a0 += v[j] * 0
+	}
+	if acc := a0 + a1 + a2 + a3; acc == acc {
 		return
 	}
 	for j, x := range v {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			ch.bad = badInput{found: true, what: what, index: j, value: x}
+			return
+		}
+	}
+}
+
+// flag notes the first unit whose input x_j, or whose full input
+// scale·(x_j + g_j), is not finite, after sampleBits reported one.
+func (ch *chain) flag(what string, x, g []float64, scale float64) {
+	ch.check(what, x)
+	if ch.bad.found {
+		return
+	}
+	for j := range x {
+		if a := scale * (x[j] + g[j]); math.IsNaN(a) || math.IsInf(a, 0) {
+			ch.bad = badInput{found: true, what: what, index: j, value: a}
 			return
 		}
 	}
@@ -246,8 +320,6 @@ func (ch *chain) run(md *model, k int) {
 	md.hiddenInputsOf(ch.in, ch.vb, ch.vp, ch.offs)
 	nd := md.n * md.d
 	for s := range k {
-		ch.check("hidden input", ch.in)
-
 		// h ~ p(h | v) and the visible inputs of h.
 		if md.hid.discrete() {
 			scale := 1.0
@@ -256,7 +328,9 @@ func (ch *chain) run(md *model, k int) {
 			}
 			nw := len(ch.hb)
 			copy(ch.old[:nw], ch.hb)
-			sampleBits(ch.hb, ch.in, md.hp.c, scale, ch.src)
+			if sampleBits(ch.hb, ch.in, md.hp.c, scale, ch.src, ch.rbuf, ch.open) {
+				ch.flag("hidden input", ch.in, md.hp.c, scale)
+			}
 			nf := 0
 			for j := range nw {
 				nf += bits.OnesCount64(ch.old[j] ^ ch.hb[j])
@@ -282,15 +356,16 @@ func (ch *chain) run(md *model, k int) {
 				}
 			}
 		} else {
+			ch.check("hidden input", ch.in)
 			md.hiddenSample(ch.h, ch.in, ch.rnd)
 			md.denseVisibleInputs(ch.x, ch.h)
 		}
-		ch.check("visible input", ch.x)
 
 		// v ~ p(v | h) and, unless this was the last sweep, the hidden
 		// inputs of v.
 		last := s == k-1
 		if md.vis == VisiblePotts {
+			ch.check("visible input", ch.x)
 			samplePotts(ch.vp, ch.x, md.g, md.q, ch.prob, ch.src)
 			if !last {
 				md.hiddenInputsOf(ch.in, ch.vb, ch.vp, ch.offs)
@@ -303,7 +378,9 @@ func (ch *chain) run(md *model, k int) {
 		}
 		nw := len(ch.vb)
 		copy(ch.old[:nw], ch.vb)
-		sampleBits(ch.vb, ch.x, md.g, scale, ch.src)
+		if sampleBits(ch.vb, ch.x, md.g, scale, ch.src, ch.rbuf, ch.open) {
+			ch.flag("visible input", ch.x, md.g, scale)
+		}
 		if last {
 			break
 		}

@@ -467,9 +467,11 @@ func (t *Trainer) batchInputs(batch []int) []float64 {
 
 // statsOf fills s with the statistics of rows samples whose hidden inputs
 // are in (rows × M) and whose visible states words(r) (binary) or cols(r)
-// (Potts) give. Sums run over samples in order; the weight sums are split
-// over units, each unit's row summed by one goroutine, so the result does
-// not depend on GOMAXPROCS.
+// (Potts) give: the weight sums always, the field and hidden-parameter
+// sums when they are trained (or needed by batch normalisation). Sums run
+// over samples in order; the weight sums are split over blocks of units,
+// each entry summed by one goroutine, so the result does not depend on
+// GOMAXPROCS.
 func (t *Trainer) statsOf(s *sums, rows int, in []float64, words func(int) []uint64, cols func(int) []uint8) {
 	m, n, d := t.m, t.n, t.d
 	nd := n * d
@@ -479,29 +481,35 @@ func (t *Trainer) statsOf(s *sums, rows int, in []float64, words func(int) []uin
 	a := sc.a
 	par := rows*nd*m >= t.parallelWork
 	forEach(rows, par && rows > 1, func(r int) { md.hiddenMeans(a[r*m:(r+1)*m], in[r*m:(r+1)*m]) })
+	for _, I := range in[:rows*m] {
+		if math.Abs(I) > extremeInput {
+			t.extreme++
+		}
+	}
 
-	// Hidden statistics and extreme inputs.
-	k := len(sc.stat)
+	// Hidden statistics.
 	clear(s.h)
-	for r := range rows {
-		for mu := range m {
-			I := in[r*m+mu]
-			if math.Abs(I) > extremeInput {
-				t.extreme++
-			}
-			md.hiddenStats(sc.stat, mu, I, a[r*m+mu])
-			for j := range k {
-				s.h[j*m+mu] += sc.stat[j]
+	if t.needHidden() {
+		k := len(sc.stat)
+		for r := range rows {
+			for mu := range m {
+				md.hiddenStats(sc.stat, mu, in[r*m+mu], a[r*m+mu])
+				for j := range k {
+					s.h[j*m+mu] += sc.stat[j]
+				}
 			}
 		}
 	}
 
 	// Visible sums.
+	needG := t.segs[1].learned
 	clear(s.g)
 	if t.cfg.Visible == VisiblePotts {
-		for r := range rows {
-			for i, c := range cols(r) {
-				s.g[i*d+int(c)]++
+		if needG {
+			for r := range rows {
+				for i, c := range cols(r) {
+					s.g[i*d+int(c)]++
+				}
 			}
 		}
 		forEach(m, par, func(mu int) {
@@ -518,26 +526,50 @@ func (t *Trainer) statsOf(s *sums, rows int, in []float64, words func(int) []uin
 	}
 	sc.x = grow(sc.x, rows*n)
 	x := sc.x
-	lo, hi := binaryValues(t.cfg.Visible == VisibleSpin)
+	unpackRows(x, rows, n, words, t.cfg.Visible == VisibleSpin)
+	if needG {
+		for r := range rows {
+			for i, v := range x[r*n : (r+1)*n] {
+				s.g[i] += v
+			}
+		}
+	}
+	blocks := (m + unitBlock - 1) / unitBlock
+	forEach(blocks, par, func(b int) {
+		outerSum(s.w, m, n, a, x, rows, b*unitBlock, min((b+1)*unitBlock, m))
+	})
+}
+
+// unitBlock is the number of hidden units per block of the weight sums.
+const unitBlock = 8
+
+// needHidden reports whether the hidden-parameter statistics are used.
+func (t *Trainer) needHidden() bool {
+	if t.cfg.BatchNorm {
+		return true
+	}
+	for _, sg := range t.segs[2:] {
+		if sg.learned {
+			return true
+		}
+	}
+	return false
+}
+
+// unpackRows writes the values (±1 or 0/1) of rows packed binary states
+// into x (rows × n).
+func unpackRows(x []float64, rows, n int, words func(int) []uint64, spin bool) {
+	lo, hi := binaryValues(spin)
 	for r := range rows {
 		w := words(r)
 		xr := x[r*n : (r+1)*n]
 		for i := range xr {
+			xr[i] = lo
 			if w[i>>6]>>(uint(i)&63)&1 == 1 {
 				xr[i] = hi
-			} else {
-				xr[i] = lo
 			}
-			s.g[i] += xr[i]
 		}
 	}
-	forEach(m, par, func(mu int) {
-		row := s.w[mu*nd : (mu+1)*nd]
-		clear(row)
-		for r := range rows {
-			axpy(row, a[r*m+mu], x[r*n:(r+1)*n])
-		}
-	})
 }
 
 // meanInputs writes μ_I = W⟨x⟩_data into dst (M).
@@ -645,22 +677,10 @@ func (t *Trainer) weightSums(dst []float64, rows int, coef []float64, words func
 		return
 	}
 	x := make([]float64, rows*n)
-	lo, hi := binaryValues(t.cfg.Visible == VisibleSpin)
-	for r := range rows {
-		w := words(r)
-		for i := range n {
-			x[r*n+i] = lo
-			if w[i>>6]>>(uint(i)&63)&1 == 1 {
-				x[r*n+i] = hi
-			}
-		}
-	}
-	forEach(m, par, func(mu int) {
-		row := dst[mu*nd : (mu+1)*nd]
-		clear(row)
-		for r := range rows {
-			axpy(row, coef[r*m+mu], x[r*n:(r+1)*n])
-		}
+	unpackRows(x, rows, n, words, t.cfg.Visible == VisibleSpin)
+	blocks := (m + unitBlock - 1) / unitBlock
+	forEach(blocks, par, func(b int) {
+		outerSum(dst, m, n, coef, x, rows, b*unitBlock, min((b+1)*unitBlock, m))
 	})
 }
 
