@@ -64,6 +64,10 @@ type Result struct {
 	ExtremeInputs int64
 	// Version is the code version.
 	Version string
+	// Data is free-form provenance of the training data (generator, its
+	// parameters and seed, S), set by the caller and saved with the
+	// trajectory; numbers reload as float64.
+	Data map[string]any
 	// Records holds the recorded snapshots, in order.
 	Records []Record
 }

@@ -207,7 +207,7 @@ func TestPottsFrequency(t *testing.T) {
 // TestHiddenSampleMoments checks the plumbing of the continuous hidden
 // samplers (bug class "sampled h or a wrong conditional variance in
 // gradient or sampler"): for each unit type, the sample mean and variance
-// of 2·10⁵ draws of md.hiddenSample at fixed inputs match the Γ' and Γ''
+// of 2·10⁵ draws of md.hiddenSample at fixed inputs match the Γ′ and Γ″
 // the gradient uses (md.hiddenMeans, dynamics Var), within 5 standard
 // errors (the variance's standard error from the sample fourth moment).
 func TestHiddenSampleMoments(t *testing.T) {
