@@ -343,14 +343,17 @@ func TestReadNPYLarge(t *testing.T) {
 	}
 	shape := fmt.Sprintf("(%d, %d)", s, n)
 	for name, in := range map[string][]byte{
-		"C int8":      npyFile("|i1", false, shape, cData),
-		"Fortran f8":  npyFile("<f8", true, shape, fData),
-		"extra bytes": npyFile("|i1", false, shape, append(cData, 7, 7, 7)),
+		"C int8":     npyFile("|i1", false, shape, cData),
+		"Fortran f8": npyFile("<f8", true, shape, fData),
 	} {
 		got, err := ReadSpins(bytes.NewReader(in), NPY, "big.npy")
 		if err != nil || !sameSpins(got, d) {
 			t.Errorf("%s: ReadSpins = %v, want the %d×%d table", name, err, s, n)
 		}
+	}
+	// Bytes after the data are an error (see TestReadNPYTrailingBytes).
+	if _, err := ReadSpins(bytes.NewReader(npyFile("|i1", false, shape, append(cData, 7, 7, 7))), NPY, "big.npy"); err == nil {
+		t.Errorf("extra bytes after a chunked array: no error")
 	}
 }
 
@@ -455,4 +458,28 @@ func FuzzReadSpinsNPY(f *testing.F) {
 			t.Fatalf("accepted an empty data set %d×%d", d.Len(), d.Sites())
 		}
 	})
+}
+
+// TestReadNPYTrailingBytes checks that bytes after the array the header
+// describes are an error, for spin and Potts data.
+func TestReadNPYTrailingBytes(t *testing.T) {
+	t.Parallel()
+	d := NewSpins(3, 2)
+	d.Set(1, 2, 1)
+	var buf bytes.Buffer
+	if err := WriteSpins(&buf, d, NPY, nil); err != nil {
+		t.Fatal(err)
+	}
+	good := buf.Bytes()
+	if _, err := ReadSpins(bytes.NewReader(good), NPY, "good.npy"); err != nil {
+		t.Fatalf("clean file: %v", err)
+	}
+	bad := append(append([]byte(nil), good...), 1, 0, 1)
+	_, err := ReadSpins(bytes.NewReader(bad), NPY, "bad.npy")
+	if err == nil || !strings.Contains(err.Error(), "3 bytes follow") {
+		t.Errorf("trailing bytes: error %v, want one naming the 3 extra bytes", err)
+	}
+	if _, err := ReadPotts(bytes.NewReader(bad), NPY, "bad.npy", 2); err == nil {
+		t.Errorf("trailing bytes in Potts data: no error")
+	}
 }

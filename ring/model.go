@@ -1,6 +1,7 @@
 package ring
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -184,10 +185,22 @@ func Sample(m Model, count int, seed uint64) Data {
 // parallel, and returns d. A panic in smp.Draw is re-raised in the
 // caller's goroutine.
 func GenerateData(smp DataSampler, d Data, seed uint64) Data {
-	generateBlocks(d.Len(), seed, func(from, to int, rnd *rand.Rand) {
+	generateBlocks(context.Background(), d.Len(), seed, func(from, to int, rnd *rand.Rand) {
 		smp.Draw(d, from, to, rnd)
 	})
 	return d
+}
+
+// GenerateDataContext is GenerateData that stops early, returning ctx's
+// error, when ctx is cancelled; it checks ctx between blocks.
+func GenerateDataContext(ctx context.Context, smp DataSampler, d Data, seed uint64) (Data, error) {
+	err := generateBlocks(ctx, d.Len(), seed, func(from, to int, rnd *rand.Rand) {
+		smp.Draw(d, from, to, rnd)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // ModelSpec describes a model for command-line tools: its name, a usage

@@ -244,12 +244,15 @@ func readPottsNPY(r io.Reader, name string, limit int) (d *Potts, err error) {
 	chunk := make([]uint8, min(npyChunk, total))
 	for k0 := 0; k0 < total; k0 += npyChunk {
 		m := min(npyChunk, total-k0)
-		if err := arr.dec.read(arr.nr, m); err != nil {
+		if err := arr.dec.read(arr.rest, m); err != nil {
 			return nil, fmt.Errorf("ring: %s: data end early: shape %s needs %d values, file holds fewer (file truncated?)", name, shapeString(arr.shape), total)
 		}
 		if a := arr.dec.states(chunk[:m], limit); a >= 0 {
 			k := k0 + a
 			row, col := k/cols, k%cols
+			if err := arr.finish(); err != nil {
+				return nil, err
+			}
 			if arr.fortran {
 				row, col = k%rows, k/rows
 			}

@@ -1,6 +1,7 @@
 package ring
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/bits"
@@ -264,10 +265,27 @@ func Generate(smp Sampler, count int, seed uint64) *Spins {
 		panic(fmt.Sprintf("ring: negative sample count %d", count))
 	}
 	d := NewSpins(smp.Sites(), count)
-	generateBlocks(count, seed, func(from, to int, rnd *rand.Rand) {
+	generateBlocks(context.Background(), count, seed, func(from, to int, rnd *rand.Rand) {
 		smp.Fill(d, from, to, rnd)
 	})
 	return d
+}
+
+// GenerateContext is Generate that stops early, returning ctx's error,
+// when ctx is cancelled; it checks ctx between blocks of BlockSize
+// configurations. The configurations drawn do not depend on ctx.
+func GenerateContext(ctx context.Context, smp Sampler, count int, seed uint64) (*Spins, error) {
+	if count < 0 {
+		panic(fmt.Sprintf("ring: negative sample count %d", count))
+	}
+	d := NewSpins(smp.Sites(), count)
+	err := generateBlocks(ctx, count, seed, func(from, to int, rnd *rand.Rand) {
+		smp.Fill(d, from, to, rnd)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // generateBlocks calls fill(from, to, rnd) for the blocks of BlockSize
@@ -275,7 +293,8 @@ func Generate(smp Sampler, count int, seed uint64) *Spins {
 // on all cores. Workers take block indices from a shared counter, and each
 // block writes only its own configurations, which share no words with
 // other blocks. A panic in fill is re-raised in the caller's goroutine.
-func generateBlocks(count int, seed uint64, fill func(from, to int, rnd *rand.Rand)) {
+// When ctx is cancelled no new block starts and ctx's error is returned.
+func generateBlocks(ctx context.Context, count int, seed uint64, fill func(from, to int, rnd *rand.Rand)) error {
 	blocks := (count + BlockSize - 1) / BlockSize
 	var (
 		next    atomic.Int64
@@ -293,7 +312,7 @@ func generateBlocks(count int, seed uint64, fill func(from, to int, rnd *rand.Ra
 			}()
 			for {
 				b := int(next.Add(1) - 1)
-				if b >= blocks {
+				if b >= blocks || ctx.Err() != nil {
 					return
 				}
 				to := min((b+1)*BlockSize, count)
@@ -305,6 +324,7 @@ func generateBlocks(count int, seed uint64, fill func(from, to int, rnd *rand.Ra
 	if failure != nil {
 		panic(failure)
 	}
+	return ctx.Err()
 }
 
 // threshold returns σ(l)·2^64 rounded and clamped to [0, 2^64−1], where

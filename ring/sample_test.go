@@ -1,6 +1,8 @@
 package ring
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -402,5 +404,32 @@ func TestThreshold(t *testing.T) {
 	}
 	if got := threshold(-100); got != 0 {
 		t.Errorf("threshold(-100) = %d, want 0", got)
+	}
+}
+
+// TestGenerateContext checks that a cancelled context stops generation with
+// its error, and that an uncancelled one gives the same data as Generate.
+func TestGenerateContext(t *testing.T) {
+	t.Parallel()
+	m := Ising{N: 16, Beta: 0.7}
+	want := Generate(NewExact(m), 3*BlockSize+5, 11)
+	got, err := GenerateContext(context.Background(), NewExact(m), 3*BlockSize+5, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for s := range want.Len() {
+		for i := range m.N {
+			if got.At(s, i) != want.At(s, i) {
+				t.Fatalf("GenerateContext differs from Generate at (%d, %d)", s, i)
+			}
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if d, err := GenerateContext(ctx, NewExact(m), 10*BlockSize, 11); !errors.Is(err, context.Canceled) || d != nil {
+		t.Errorf("cancelled GenerateContext = %v, %v; want nil, context.Canceled", d, err)
+	}
+	if d, err := GenerateDataContext(ctx, NewExact(m), NewSpins(m.N, 5), 1); !errors.Is(err, context.Canceled) || d != nil {
+		t.Errorf("cancelled GenerateDataContext = %v, %v; want nil, context.Canceled", d, err)
 	}
 }

@@ -331,6 +331,12 @@ func IsingSpectrum(dst []float64, m ring.Ising) []float64 {
 		s := math.Sin(math.Pi * float64(k) / float64(n))
 		dst[k] = finite * isingBand(u, v, s*s)
 	}
+	// λ_0 = tanh(N artanh u)/u → N(1 − (Nu)²/3 + …) when Nu ≪ 1, where
+	// u = e^(−2β) underflows (β ≳ 372) or leaves only subnormal digits;
+	// the general form would give 0/0.
+	if float64(n)*u < 1e-8 {
+		dst[0] = float64(n)
+	}
 	for k := n/2 + 1; k < n; k++ {
 		dst[k] = dst[n-k]
 	}

@@ -399,3 +399,21 @@ func TestCirculantConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestIsingSpectrumFrozen checks the β → ∞ limit, where every spin is
+// aligned: C_ij = 1, so λ_0 = N and every other eigenvalue vanishes (a
+// rank-one matrix). At β = 400, e^(−2β) underflows.
+func TestIsingSpectrumFrozen(t *testing.T) {
+	t.Parallel()
+	for _, beta := range []float64{30, 200, 400, 1e4} {
+		got := IsingSpectrum(nil, ring.Ising{N: 10, Beta: beta})
+		if math.Abs(got[0]-10) > 1e-12 {
+			t.Errorf("β = %v: λ_0 = %v, want N = 10", beta, got[0])
+		}
+		for k := 1; k < 10; k++ {
+			if !(math.Abs(got[k]) < 1e-12) {
+				t.Errorf("β = %v: λ_%d = %v, want 0", beta, k, got[k])
+			}
+		}
+	}
+}

@@ -89,52 +89,16 @@ func sampleAction(c *cli.Context) error {
 		return fmt.Errorf("--samples %d × --n %d is too large for memory (at most 4·10¹⁰ bits of data)", info.Samples, m.Sites())
 	}
 
-	var smp ring.DataSampler
-	switch info.Sampler {
-	case "exact":
-		smp = m.NewSampler()
-	case "heatbath":
-		burn, spacing, tau := 0, 0, math.NaN()
-		var set func(burn, spacing int, seq bool) ring.DataSampler
-		switch x := m.(type) {
-		case ring.Ising:
-			hb := ring.NewHeatBath(x)
-			burn, spacing, tau = hb.BurnIn, hb.Spacing, ring.MagnetisationTime(x.Beta)
-			set = func(b, s int, seq bool) ring.DataSampler {
-				hb.BurnIn, hb.Spacing, hb.Sequential = b, s, seq
-				return hb
-			}
-		case ring.XY:
-			hb := ring.NewXYHeatBath(x)
-			burn, spacing = hb.BurnIn, hb.Spacing
-			set = func(b, s int, seq bool) ring.DataSampler {
-				hb.BurnIn, hb.Spacing, hb.Sequential = b, s, seq
-				return hb
-			}
-		default:
-			return fmt.Errorf("--sampler heatbath is not available for --model %s (want exact)", m.Name())
-		}
-		if c.IsSet("burn-in") {
-			burn = c.Int("burn-in")
-		}
-		if c.IsSet("spacing") {
-			spacing = c.Int("spacing")
-		}
-		if burn < 0 || spacing < 1 {
-			return fmt.Errorf("--burn-in %d and --spacing %d must be ≥ 0 and ≥ 1", burn, spacing)
-		}
-		info.BurnIn, info.Spacing, info.Sequential = burn, spacing, c.Bool("sequential")
-		if float64(spacing) < 5*tau {
-			fmt.Fprintf(c.App.ErrWriter, "placecell: warning: spacing %d sweeps is below 5τ_M = %.3g; consecutive configurations are correlated (e^(−spacing/τ_M) = %.2g)\n",
-				spacing, 5*tau, math.Exp(-float64(spacing)/tau))
-		}
-		smp = set(burn, spacing, info.Sequential)
-	default:
-		return fmt.Errorf("--sampler %q is not available (want exact or heatbath)", info.Sampler)
+	smp, err := dataSampler(c, m, &info)
+	if err != nil {
+		return err
 	}
 
 	start := time.Now()
-	data := ring.GenerateData(smp, m.NewData(info.Samples), info.Seed)
+	data, err := ring.GenerateDataContext(c.Context, smp, m.NewData(info.Samples), info.Seed)
+	if err != nil {
+		return fmt.Errorf("sampling stopped, nothing written: %w", err)
+	}
 	elapsed := time.Since(start)
 
 	format := ring.FormatOf(out)
@@ -165,4 +129,61 @@ func writeData(path string, data ring.Data, format ring.Format, info any) error 
 		return err
 	}
 	return atomicfile.WriteBytes(path+".json", append(meta, '\n'))
+}
+
+// maxUpdates bounds the single-site heat-bath updates a data set may take:
+// a few minutes at the measured 3–6 ns per update.
+const maxUpdates = 3e10
+
+// dataSampler returns the sampler named by --sampler for m, with the
+// heat-bath settings recorded in info. It refuses a heat bath whose burn-in
+// and spacing would take more than maxSweeps sweeps, and heat-bath options
+// given to the exact sampler.
+func dataSampler(c *cli.Context, m ring.Model, info *dataInfo) (ring.DataSampler, error) {
+	switch info.Sampler {
+	case "exact":
+		for _, f := range []string{"burn-in", "spacing", "sequential"} {
+			if c.IsSet(f) {
+				return nil, fmt.Errorf("--%s applies to --sampler heatbath only", f)
+			}
+		}
+		return m.NewSampler(), nil
+	case "heatbath":
+	default:
+		return nil, fmt.Errorf("--sampler %q is not available (want exact or heatbath)", info.Sampler)
+	}
+
+	// Defaults: Ising 10τ_M and 5τ_M sweeps (THEORY.md §2.4); XY the
+	// authors' 1000 and 300.
+	burn, spacing, tau := 1000.0, 300.0, math.NaN()
+	x, isIsing := m.(ring.Ising)
+	if isIsing {
+		tau = ring.MagnetisationTime(x.Beta)
+		burn, spacing = math.Ceil(10*tau), math.Ceil(5*tau)
+	} else if _, ok := m.(ring.XY); !ok {
+		return nil, fmt.Errorf("--sampler heatbath is not available for --model %s (want exact)", m.Name())
+	}
+	if c.IsSet("burn-in") {
+		burn = float64(c.Int("burn-in"))
+	}
+	if c.IsSet("spacing") {
+		spacing = float64(c.Int("spacing"))
+	}
+	if burn < 0 || spacing < 1 {
+		return nil, fmt.Errorf("--burn-in %v and --spacing %v must be ≥ 0 and ≥ 1", burn, spacing)
+	}
+	chains := math.Ceil(float64(info.Samples) / ring.BlockSize)
+	if sweeps := chains*burn + float64(info.Samples)*spacing; sweeps*float64(m.Sites()) > maxUpdates {
+		return nil, fmt.Errorf("the heat bath would take %.3g sweeps of %d sites (burn-in %.3g, spacing %.3g, τ_M = %.3g at β = %g); use --sampler exact, or smaller --burn-in and --spacing",
+			sweeps, m.Sites(), burn, spacing, tau, info.Beta)
+	}
+	info.BurnIn, info.Spacing, info.Sequential = int(burn), int(spacing), c.Bool("sequential")
+	if isIsing && spacing < 5*tau {
+		fmt.Fprintf(c.App.ErrWriter, "placecell: warning: spacing %d sweeps is below 5τ_M = %.3g; consecutive configurations are correlated (e^(−spacing/τ_M) = %.2g)\n",
+			info.Spacing, 5*tau, math.Exp(-spacing/tau))
+	}
+	if isIsing {
+		return ring.HeatBath{Model: x, BurnIn: info.BurnIn, Spacing: info.Spacing, Sequential: info.Sequential}, nil
+	}
+	return ring.XYHeatBath{Model: m.(ring.XY), BurnIn: info.BurnIn, Spacing: info.Spacing, Sequential: info.Sequential}, nil
 }

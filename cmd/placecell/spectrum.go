@@ -198,7 +198,9 @@ func exactSection(m ring.Ising, modes int) section {
 
 func empiricalSection(d *ring.Spins, top int) (section, error) {
 	n, s := d.Sites(), d.Len()
-	top = min(top, n)
+	if top > n {
+		return section{}, fmt.Errorf("--top %d exceeds the %d eigenvalues of a %d-site data set", top, n, n)
+	}
 	eig, err := spectral.TopEigen(spectral.Correlation(d), top)
 	if err != nil {
 		return section{}, err
@@ -291,7 +293,9 @@ func empiricalModelSection(m ring.Model, d ring.Data, top int) (section, error) 
 	est := spectral.DefaultEstimator(m)
 	c := spectral.ModelCorrelation(m, d)
 	dim, _ := c.Dims()
-	top = min(top, dim)
+	if top > dim {
+		return section{}, fmt.Errorf("--top %d exceeds the %d eigenvalues of the correlation matrix", top, dim)
+	}
 	eig, err := spectral.TopEigen(c, top)
 	if err != nil {
 		return section{}, err

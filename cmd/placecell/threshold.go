@@ -206,8 +206,10 @@ func criterion(m ring.Model, r spectral.Rule) string {
 func thresholdHeading(m ring.Model, lambda, bulk, dimRatio float64) string {
 	switch x := m.(type) {
 	case ring.Ising:
-		return fmt.Sprintf("Ising ring, N = %d, β = %g: population top eigenvalue Λ = e^(2β) = %s (paper eq 26)",
-			x.N, x.Beta, fmtG(lambda))
+		exact := spectral.IsingSpectrum(nil, x)[0]
+		return fmt.Sprintf("Ising ring, N = %d, β = %g: population top eigenvalue Λ = e^(2β) = %s (paper eq 26, N → ∞; "+
+			"the rules below use it); exact at this N: λ_0 = %s",
+			x.N, x.Beta, fmtG(lambda), fmtG(exact))
 	case ring.XY:
 		return fmt.Sprintf("XY ring, N = %d, P = %d, β = %g: population top eigenvalue Λ_XY = %s (paper eq 30, one-hot Pearson); "+
 			"Potts bulk σ_b² = P/(P−1) = %s, D/N = P−1 = %d", x.N, x.P, x.Beta, fmtG(lambda), fmtG(bulk), x.P-1)
