@@ -466,7 +466,8 @@ func shapeString(shape []int) string {
 }
 
 // npyDecoder reads chunks of one element type straight from the byte
-// stream after the header (about 20× faster than element-wise decoding)
+// stream after the header (twice as fast as element-wise decoding through
+// the npy package: BenchmarkReadSpins, 19 → 9.7 ms for 10⁴×100 int8)
 // and turns them into spins or states.
 type npyDecoder struct {
 	size int                  // bytes per element
