@@ -195,8 +195,9 @@ func DefaultRetardedConfig() RetardedConfig {
 	return c
 }
 
-// maxHeatBathSweeps bounds the sweeps a heat-bath data set may take.
-const maxHeatBathSweeps = 1e9
+// maxHeatBathUpdates bounds the single-site updates a heat-bath data set
+// may take (a few minutes).
+const maxHeatBathUpdates = 3e10
 
 func (c *RetardedConfig) setDefaults() {
 	if c.N == 0 {
@@ -271,14 +272,19 @@ func (c *RetardedConfig) validate() error {
 	switch c.Sampler {
 	case "exact":
 	case "heatbath":
-		if c.BurnIn < 0 || c.Spacing < 1 {
-			return configErrorf("heat-bath burn-in %d and spacing %d must be ≥ 0 and ≥ 1", c.BurnIn, c.Spacing)
+		tau := ring.MagnetisationTime(c.Beta)
+		burn, spacing := float64(c.BurnIn), float64(c.Spacing)
+		if c.BurnIn == 0 && c.Spacing == 0 { // defaults not representable (β ≥ 8)
+			burn, spacing = math.Ceil(10*tau), math.Ceil(5*tau)
 		}
 		largest := math.Round(float64(c.N) / slices.Min(c.Ratios))
-		sweeps := float64(c.BurnIn)*math.Ceil(largest/ring.BlockSize) + float64(c.Spacing)*largest
-		if c.BurnIn == 0 && c.Spacing == 0 || sweeps > maxHeatBathSweeps {
+		sweeps := burn*math.Ceil(largest/ring.BlockSize) + spacing*largest
+		if sweeps*float64(c.N) > maxHeatBathUpdates {
 			return configErrorf("the heat-bath sampler at β = %g needs about %.3g sweeps (τ_M = %.3g); use the exact sampler",
-				c.Beta, sweeps, ring.MagnetisationTime(c.Beta))
+				c.Beta, sweeps, tau)
+		}
+		if c.BurnIn < 0 || c.Spacing < 1 {
+			return configErrorf("heat-bath burn-in %d and spacing %d must be ≥ 0 and ≥ 1", c.BurnIn, c.Spacing)
 		}
 	default:
 		return configErrorf("unknown sampler %q (want exact or heatbath)", c.Sampler)

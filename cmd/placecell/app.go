@@ -59,11 +59,23 @@ func buildCommands() []*cli.Command {
 	return out
 }
 
+// commandPath returns the names of the commands from the top level down to
+// c's, e.g. "compare retarded".
+func commandPath(c *cli.Context) string {
+	var names []string
+	for _, x := range c.Lineage() {
+		if x.Command != nil && x.Command.Name != "" {
+			names = append([]string{x.Command.Name}, names...)
+		}
+	}
+	return strings.Join(names, " ")
+}
+
 // oneLineUsageErrors makes a flag-parsing error of c and its subcommands
 // a one-line error naming the command, instead of the whole help text.
 func oneLineUsageErrors(c *cli.Command) {
 	c.OnUsageError = func(ctx *cli.Context, err error, _ bool) error {
-		return fmt.Errorf("%v (see placecell %s --help)", err, ctx.Command.FullName())
+		return fmt.Errorf("%v (see placecell %s --help)", err, commandPath(ctx))
 	}
 	for _, sub := range c.Subcommands {
 		oneLineUsageErrors(sub)
@@ -235,7 +247,7 @@ func checkArgs(c *cli.Context, max int) error {
 		}
 	}
 	if len(args) > max {
-		return fmt.Errorf("unexpected argument %q (see placecell %s --help)", args[max], c.Command.FullName())
+		return fmt.Errorf("unexpected argument %q (see placecell %s --help)", args[max], commandPath(c))
 	}
 	return nil
 }

@@ -81,6 +81,7 @@ func TestBadInput(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.txt")
 	os.WriteFile(bad, []byte("1 -1 1\n1 -1\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "small.txt"), []byte("1 -1 1\n1 1 -1\n"), 0o644)
 	for i, c := range []struct {
 		args []string
 		want string
@@ -98,6 +99,14 @@ func TestBadInput(t *testing.T) {
 		{[]string{"train", "--samples", "5", "--batch", "10", "--n", "10"}, "--batch"},
 		{[]string{"train", "--nu", "0"}, "--nu"},
 		{[]string{"compare", "retarded", "--ratios", "0.1,-1", "--out", dir}, "ratio"},
+		{[]string{"compare", "retarded", "--ratios", "0.3,0.2999", "--out", dir}, "both give S = 67"},
+		{[]string{"compare", "retarded", "--sampler", "heatbath", "--beta", "10", "--out", dir}, "use the exact sampler"},
+		{[]string{"compare", "growth", "--samples", "50", "--out", dir}, "--batch"},
+		{[]string{"compare", "--workers", "-3", "--out", dir}, "--workers"},
+		{[]string{"compare", "retarded", "--ratios", "2,abc"}, "compare retarded --help"},
+		{[]string{"sample", "--n", "100", "--samples", "2", "--sampler", "heatbath", "--beta", "5", "--out", filepath.Join(dir, "h.txt")}, "use --sampler exact"},
+		{[]string{"sample", "--n", "10", "--samples", "2", "--burn-in", "5", "--out", filepath.Join(dir, "h.txt")}, "heatbath only"},
+		{[]string{"spectrum", "--top", "50", filepath.Join(dir, "small.txt")}, "--top 50 exceeds"},
 	} {
 		code, _, errOut := runCLI(t, c.args...)
 		if code != 1 {
@@ -185,5 +194,31 @@ func TestTrainWritesTrajectory(t *testing.T) {
 	}
 	if st, err := os.Stat(prefix + "-weights.npy"); err != nil || st.Size() < 5*12*8 {
 		t.Errorf("weights file: %v", err)
+	}
+}
+
+// TestHeatBathExplicitSettings checks that explicit --burn-in and --spacing
+// make the heat bath usable even where its default burn-in (10τ_M, τ_M =
+// (1 + e^(4β))/2 ≈ 10³⁴ at β = 20) could not be represented, instead of
+// panicking, and that the report directory is only created by a run that
+// got past validation.
+func TestHeatBathExplicitSettings(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	out := filepath.Join(dir, "x.txt")
+	code, _, errOut := runCLI(t, "sample", "--n", "10", "--samples", "2", "--sampler", "heatbath", "--beta", "20",
+		"--burn-in", "10", "--spacing", "1", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(errOut, "warning: spacing 1 sweeps is below 5τ_M") {
+		t.Errorf("no correlation warning for a spacing far below τ_M: %q", errOut)
+	}
+	report := filepath.Join(dir, "report")
+	if code, _, _ := runCLI(t, "compare", "retarded", "--ratios", "0", "--out", report); code != 1 {
+		t.Errorf("invalid ratio: exit %d, want 1", code)
+	}
+	if _, err := os.Stat(report); !os.IsNotExist(err) {
+		t.Errorf("report directory created by a rejected configuration: %v", err)
 	}
 }

@@ -1,4 +1,3 @@
-// Package version identifies the placecell code that produced an output.
 package version
 
 import (

@@ -1,0 +1,2 @@
+// Package version identifies the placecell code that produced an output.
+package version
