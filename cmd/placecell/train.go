@@ -1,19 +1,18 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"math"
+	"sort"
+	"strings"
 	"time"
 
-	"codeberg.org/sbinet/npyio"
 	"github.com/urfave/cli/v2"
 
 	"placecell/compare/rbm"
-	"placecell/dynamics"
-	"placecell/internal/atomicfile"
-	"placecell/internal/version"
 	"placecell/ring"
 )
 
@@ -22,196 +21,391 @@ func init() { registerCommand(40, trainCommand) }
 func trainCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "train",
-		Usage: "train the reference RBM (±1 visible, ±1 hidden units, zero fields) and write its trajectory",
-		Description: "Plain stochastic gradient ascent on the mean log-likelihood; the model term comes from\n" +
-			"persistent chains (PCD-k) or, with --phase exact, from the exact sum over hidden states.\n" +
-			"Training data: a file (.npy or text, ±1 or 0/1) given as argument, or else --samples\n" +
-			"configurations drawn exactly from the Ising ring of --n and --beta with --data-seed.\n" +
-			"Writes OUT.json (every parameter, seed, version and the order parameters of each record)\n" +
-			"and OUT-weights.npy (float64 array of shape (records, M, N)).",
-		UsageText: "placecell train [options] [DATAFILE]",
-		Flags: []cli.Flag{
-			modelFlag(), nFlag(100), betaFlag(1),
-			&cli.IntFlag{Name: "samples", Aliases: []string{"s"}, Value: 10000, Usage: "generated data: number of configurations `S`",
-				Action: positiveInt("samples")},
-			&cli.Uint64Flag{Name: "data-seed", Value: 1, Usage: "generated data: `seed` of the exact sampler"},
-			&cli.IntFlag{Name: "hidden", Aliases: []string{"m"}, Value: 1, Usage: "number `M` of hidden units",
-				Action: positiveInt("hidden")},
-			&cli.Float64Flag{Name: "nu", Value: 0.001, Usage: "learning rate `ν`; learning time t = ν·updates",
-				Action: positiveFloat("nu")},
-			&cli.IntFlag{Name: "batch", Value: 10, Usage: "minibatch `size`", Action: positiveInt("batch")},
-			&cli.IntFlag{Name: "epochs", Value: 10, Usage: "passes over the data", Action: positiveInt("epochs")},
-			&cli.StringFlag{Name: "phase", Value: "pcd", Usage: "model term: `pcd` (persistent chains) or exact (sum over hidden states)"},
-			&cli.IntFlag{Name: "chains", Value: 100, Usage: "number of persistent `chains`", Action: positiveInt("chains")},
-			&cli.IntFlag{Name: "sweeps", Aliases: []string{"k"}, Value: 20, Usage: "block-Gibbs sweeps `k` per update (PCD-k)",
-				Action: positiveInt("sweeps")},
-			&cli.Float64Flag{Name: "sigma0", Usage: "standard deviation of the initial weights (default √(0.1/N))",
-				Action: positiveFloat("sigma0")},
-			&cli.IntFlag{Name: "record-every", Value: 100, Usage: "record the weights every `K` updates",
-				Action: positiveInt("record-every")},
-			seedFlag(),
-			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "run", Usage: "output `prefix`: writes PREFIX.json and PREFIX-weights.npy"},
-		},
-		Action: trainAction,
+		Usage: "train the reference RBM and write its trajectory (resumable)",
+		Description: "Plain stochastic gradient ascent on the mean log-likelihood (--mode sgd, the paper's update) or\n" +
+			"PGM's fit (--mode pgm: RMSprop, clipping, decay, batch norm). The model term comes from persistent\n" +
+			"chains (--phase pcd, PCD-k), chains reset to the minibatch (cd, CD-k) or an exact sum (exact).\n" +
+			"Training data: a file (.npy or text) given as argument, or else --samples configurations drawn\n" +
+			"exactly from --model (ising, xy, …) with --n, --beta, --p, --param and --data-seed.\n" +
+			"Writes OUT.json (every parameter, seed, version, data provenance and the observables of each\n" +
+			"record), OUT-weights.npy (records, M, N[, q]), OUT-fields.npy, OUT-hidden.npy, OUT-fourier.npy,\n" +
+			"and OUT.ckpt.json, a checkpoint. Interrupted (Ctrl-C) runs save their state: continue them,\n" +
+			"bit for bit, with placecell train --resume OUT.",
+		UsageText: "placecell train [options] [DATAFILE]\n   placecell train --resume OUT",
+		Flags:     trainFlags(),
+		Action:    trainAction,
 	}
 }
 
-// trainRecord summarises one snapshot.
-type trainRecord struct {
-	Update int        `json:"update"`
-	Epoch  float64    `json:"epoch"`
-	T      float64    `json:"t"`
-	W      []float64  `json:"W"`      // |Σ_i w_μi| per unit (eq 12)
-	SumSq  []float64  `json:"sum_sq"` // Σ_i w_μi² per unit
-	PR     []optFloat `json:"pr"`     // participation ratio per unit
-	Centre []optFloat `json:"centre"` // circular mean of w² per unit; null when undefined
-	FWHM   []optFloat `json:"fwhm"`   // per unit; null when undefined
-}
-
-type trainOutput struct {
-	Program   string        `json:"program"`
-	Version   string        `json:"version"`
-	Data      any           `json:"data"`
-	N         int           `json:"n"`
-	S         int           `json:"s"`
-	Hidden    int           `json:"hidden"`
-	Nu        float64       `json:"nu"`
-	Batch     int           `json:"batch"`
-	Epochs    int           `json:"epochs"`
-	Phase     string        `json:"phase"`
-	Chains    int           `json:"chains"`
-	Sweeps    int           `json:"sweeps"`
-	Sigma0    float64       `json:"sigma0"`
-	Record    int           `json:"record_every"`
-	Seed      uint64        `json:"seed"`
-	Updates   int           `json:"updates"`
-	PerEpoch  int           `json:"updates_per_epoch"`
-	Fields    string        `json:"fields"`
-	Optimizer string        `json:"optimizer"`
-	Weights   string        `json:"weights_file"`
-	Layout    string        `json:"weights_layout"`
-	Records   []trainRecord `json:"records"`
+func trainFlags() []cli.Flag {
+	choice := func(name string, opts ...string) func(*cli.Context, string) error {
+		return func(_ *cli.Context, s string) error {
+			for _, o := range opts {
+				if s == o {
+					return nil
+				}
+			}
+			return fmt.Errorf("--%s %q is not available (want %s)", name, s, strings.Join(opts, ", "))
+		}
+	}
+	nonNegative := func(name string) func(*cli.Context, float64) error {
+		return func(_ *cli.Context, x float64) error {
+			if !(x >= 0) || math.IsInf(x, 0) {
+				return fmt.Errorf("--%s %v must be finite and ≥ 0", name, x)
+			}
+			return nil
+		}
+	}
+	return []cli.Flag{
+		modelFlag(), nFlag(100), betaFlag(1), pFlag(), paramFlag(),
+		&cli.IntFlag{Name: "samples", Aliases: []string{"s"}, Value: 10000, Usage: "generated data: number of configurations `S`",
+			Action: positiveInt("samples")},
+		&cli.Uint64Flag{Name: "data-seed", Value: 1, Usage: "generated data: `seed` of the exact sampler"},
+		&cli.IntFlag{Name: "hidden", Aliases: []string{"m"}, Value: 1, Usage: "number `M` of hidden units",
+			Action: positiveInt("hidden")},
+		&cli.StringFlag{Name: "visible", Value: "auto", Usage: "visible units: `auto` (spin for 2-state data, potts otherwise), spin, bernoulli or potts",
+			Action: choice("visible", "auto", "spin", "bernoulli", "potts")},
+		&cli.StringFlag{Name: "unit", Value: "spin", Usage: "hidden units: `spin` (±1), bernoulli, gaussian, double-well, relu or drelu",
+			Action: choice("unit", "spin", "bernoulli", "gaussian", "double-well", "relu", "drelu")},
+		&cli.Float64Flag{Name: "field", Usage: "initial hidden field c (spin, bernoulli units)"},
+		&cli.Float64Flag{Name: "theta", Usage: "initial θ of gaussian, relu and double-well units"},
+		&cli.Float64Flag{Name: "gamma", Value: 1, Usage: "γ of gaussian and relu units", Action: positiveFloat("gamma")},
+		&cli.Float64Flag{Name: "theta-plus", Usage: "dReLU θ₊"},
+		&cli.Float64Flag{Name: "theta-minus", Usage: "dReLU θ₋"},
+		&cli.Float64Flag{Name: "gamma-plus", Value: 1, Usage: "dReLU γ₊", Action: positiveFloat("gamma-plus")},
+		&cli.Float64Flag{Name: "gamma-minus", Value: 1, Usage: "dReLU γ₋", Action: positiveFloat("gamma-minus")},
+		&cli.BoolFlag{Name: "learn-hidden", Usage: "train the hidden offsets (field c, θ, θ±); default frozen"},
+		&cli.StringFlag{Name: "fields", Value: "zero", Usage: "visible fields: `zero` (frozen, the paper's Ising runs), learned or fit (independent-site fit, frozen)",
+			Action: choice("fields", "zero", "learned", "fit")},
+		&cli.StringFlag{Name: "mode", Value: "sgd", Usage: "update rule: `sgd` (plain, constant ν) or pgm (PGM's fit defaults)",
+			Action: choice("mode", "sgd", "pgm")},
+		&cli.Float64Flag{Name: "nu", Value: 0.001, Usage: "learning rate `ν` (initial rate with decay); t = Σν over updates; pgm mode default 0.005",
+			Action: positiveFloat("nu")},
+		&cli.IntFlag{Name: "batch", Value: 10, Usage: "minibatch `size` (pgm mode default 100)", Action: positiveInt("batch")},
+		&cli.IntFlag{Name: "epochs", Value: 10, Usage: "passes over the data", Action: positiveInt("epochs")},
+		&cli.StringFlag{Name: "phase", Value: "pcd", Usage: "model term: `pcd` (persistent chains), cd (chains reset to the batch) or exact (enumeration)",
+			Action: choice("phase", "pcd", "cd", "exact")},
+		&cli.IntFlag{Name: "chains", Value: 100, Usage: "number of persistent `chains`", Action: positiveInt("chains")},
+		&cli.IntFlag{Name: "sweeps", Aliases: []string{"k"}, Value: 20, Usage: "block-Gibbs sweeps `k` per update (pgm mode default 1)",
+			Action: positiveInt("sweeps")},
+		&cli.IntFlag{Name: "replicas", Usage: "parallel tempering with `R` ≥ 2 replicas on a linear β ladder (0: off)"},
+		&cli.Float64Flag{Name: "sigma0", Usage: "standard deviation of the initial weights (default √(0.1/N))",
+			Action: positiveFloat("sigma0")},
+		&cli.StringFlag{Name: "optimizer", Value: "sgd", Usage: "`sgd` or rmsprop (PGM's \"ADAM\" without momentum); pgm mode forces rmsprop",
+			Action: choice("optimizer", "sgd", "rmsprop")},
+		&cli.Float64Flag{Name: "clip", Usage: "clip gradient elements to ±`value` (0: off; pgm mode 1)", Action: nonNegative("clip")},
+		&cli.Float64Flag{Name: "decay-to", Usage: "decay ν geometrically over the second half of the epochs to this `fraction` (0: off; pgm mode 0.01)",
+			Action: nonNegative("decay-to")},
+		&cli.BoolFlag{Name: "batch-norm", Usage: "PGM's hidden batch normalisation (spin, bernoulli, gaussian units)"},
+		&cli.BoolFlag{Name: "full-data-fields", Usage: "visible-field data term from the whole data set (pgm mode: on)"},
+		&cli.Float64Flag{Name: "l2", Usage: "L2 penalty on the weights", Action: nonNegative("l2")},
+		&cli.Float64Flag{Name: "l1sq", Usage: "L1² penalty on the weights (per unit)", Action: nonNegative("l1sq")},
+		&cli.Float64Flag{Name: "pr-exponent", Value: 2, Usage: "exponent `a` of the recorded participation ratio (PGM's sparsity: 6)",
+			Action: positiveFloat("pr-exponent")},
+		&cli.BoolFlag{Name: "pl", Usage: "record the pseudo-likelihood per site"},
+		&cli.IntFlag{Name: "pl-samples", Usage: "pseudo-likelihood over the first `count` samples (0: all)"},
+		&cli.BoolFlag{Name: "loglik", Usage: "record the exact log-likelihood (small N or M only)"},
+		&cli.IntFlag{Name: "ais-runs", Usage: "record ln Z by AIS and reverse AIS with this many `runs`"},
+		&cli.IntFlag{Name: "ais-steps", Value: rbm.DefaultAISSteps, Usage: "AIS inverse temperatures (≥ 10⁴)"},
+		&cli.IntFlag{Name: "record-every", Value: 100, Usage: "record the observables every `K` updates",
+			Action: positiveInt("record-every")},
+		seedFlag(),
+		&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "run", Usage: "output `prefix`: PREFIX.json, PREFIX-*.npy, PREFIX.ckpt.json"},
+		&cli.StringFlag{Name: "resume", Usage: "continue the interrupted run with output `prefix` (other options are ignored)"},
+		&cli.DurationFlag{Name: "checkpoint-every", Value: 5 * time.Minute, Usage: "also save trajectory and checkpoint at a record at most this `often` (0: only at the end or on interruption)"},
+		&cli.IntFlag{Name: "stop-after", Hidden: true, Usage: "interrupt after `U` updates (testing)"},
+	}
 }
 
 func trainAction(c *cli.Context) error {
+	if prefix := c.String("resume"); prefix != "" {
+		if err := checkArgs(c, 0); err != nil {
+			return err
+		}
+		return trainResume(c, prefix)
+	}
 	if err := checkArgs(c, 1); err != nil {
 		return err
 	}
-	w := c.App.Writer
+	data, info, err := trainData(c)
+	if err != nil {
+		return err
+	}
+	cfg, err := trainConfig(c, data)
+	if err != nil {
+		return err
+	}
+	tr, err := rbm.NewTrainer(data, cfg)
+	if err != nil {
+		return err
+	}
+	res := tr.NewResult()
+	res.Data = info
+	return trainRun(c, tr, res, c.String("out"))
+}
 
-	// Data.
-	var data *ring.Spins
-	var dataInfo any
+// trainData returns the training data and their provenance: the file given
+// as argument, or configurations drawn exactly from the model of the flags.
+func trainData(c *cli.Context) (ring.Data, map[string]any, error) {
+	m, err := ringModel(c)
+	if err != nil {
+		return nil, nil, err
+	}
 	if path := c.Args().First(); path != "" {
-		var err error
-		if data, err = ring.ReadSpinsFile(path); err != nil {
-			return err
-		}
-		dataInfo = map[string]any{"file": path}
-	} else {
-		m, err := isingModel(c)
+		data, err := ring.ReadDataFile(path, m)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		seed := c.Uint64("data-seed")
-		data = ring.Generate(ring.NewExact(m), c.Int("samples"), seed)
-		dataInfo = map[string]any{"model": "ising", "n": m.N, "beta": m.Beta, "samples": data.Len(),
-			"sampler": "exact", "seed": seed, "block_size": ring.BlockSize}
+		return data, map[string]any{"file": path, "model": m.Name(), "states": float64(data.States())}, nil
 	}
+	params := map[string]any{}
+	for _, p := range m.Params() {
+		params[p.Name] = p.Value
+	}
+	seed := c.Uint64("data-seed")
+	data, err := ring.GenerateDataContext(c.Context, m.NewSampler(), m.NewData(c.Int("samples")), seed)
+	if err != nil {
+		return nil, nil, fmt.Errorf("data generation stopped: %w", err)
+	}
+	return data, map[string]any{"model": m.Name(), "params": params, "samples": float64(data.Len()),
+		"sampler": "exact", "seed": fmt.Sprint(seed), "block_size": float64(ring.BlockSize), "label": ring.Label(m)}, nil
+}
 
-	// Training.
-	var phase rbm.NegativePhase
-	switch c.String("phase") {
-	case "pcd":
-		phase = rbm.PCD
-	case "exact":
-		phase = rbm.Exact
-	default:
-		return fmt.Errorf("--phase %q is not available (want pcd or exact)", c.String("phase"))
-	}
+// trainConfig builds the training configuration from the flags.
+func trainConfig(c *cli.Context, data ring.Data) (rbm.Config, error) {
 	cfg := rbm.Config{
 		Hidden: c.Int("hidden"), Nu: c.Float64("nu"), Batch: c.Int("batch"), Epochs: c.Int("epochs"),
-		Phase: phase, Chains: c.Int("chains"), Sweeps: c.Int("sweeps"), Sigma0: c.Float64("sigma0"),
-		RecordEvery: c.Int("record-every"), Seed: c.Uint64("seed"),
+		Chains: c.Int("chains"), Sweeps: c.Int("sweeps"), Sigma0: c.Float64("sigma0"),
+		RecordEvery: c.Int("record-every"), Seed: c.Uint64("seed"), Replicas: c.Int("replicas"),
+		LearnHidden: c.Bool("learn-hidden"), Clip: c.Float64("clip"), DecayTo: c.Float64("decay-to"),
+		BatchNorm: c.Bool("batch-norm"), FullDataFields: c.Bool("full-data-fields"), L2: c.Float64("l2"), L1Sq: c.Float64("l1sq"),
+		PRExponent: c.Float64("pr-exponent"),
+		Observe: rbm.Observe{PseudoLikelihood: c.Bool("pl"), PLSamples: c.Int("pl-samples"), LogLikelihood: c.Bool("loglik"),
+			AISRuns: c.Int("ais-runs")},
+	}
+	if cfg.Observe.AISRuns > 0 {
+		cfg.Observe.AISSteps = c.Int("ais-steps")
+	}
+	var err error
+	if cfg.Phase, err = rbm.ParsePhase(c.String("phase")); err != nil {
+		return cfg, err
+	}
+	if cfg.Mode, err = rbm.ParseMode(c.String("mode")); err != nil {
+		return cfg, err
+	}
+	if cfg.VisibleFields, err = rbm.ParseFieldMode(c.String("fields")); err != nil {
+		return cfg, err
+	}
+	switch v := c.String("visible"); {
+	case v == "auto" && data.States() > 2:
+		cfg.Visible = rbm.VisiblePotts
+	case v == "auto":
+		cfg.Visible = rbm.VisibleSpin
+	default:
+		if cfg.Visible, err = rbm.ParseVisibleType(v); err != nil {
+			return cfg, err
+		}
+	}
+	ht, err := rbm.ParseHiddenType(c.String("unit"))
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Unit = rbm.HiddenUnit{Type: ht, Field: c.Float64("field"), Gamma: c.Float64("gamma"), Theta: c.Float64("theta"),
+		GammaPlus: c.Float64("gamma-plus"), GammaMinus: c.Float64("gamma-minus"), ThetaPlus: c.Float64("theta-plus"), ThetaMinus: c.Float64("theta-minus")}
+	if c.String("optimizer") == "rmsprop" {
+		cfg.Optimizer = rbm.RMSprop
+	}
+	if cfg.Mode == rbm.PGM {
+		// PGM defaults unless set explicitly (rbm.Config fills zeros).
+		for _, f := range []struct {
+			name string
+			p    *int
+		}{{"batch", &cfg.Batch}, {"sweeps", &cfg.Sweeps}, {"chains", &cfg.Chains}} {
+			if !c.IsSet(f.name) {
+				*f.p = 0
+			}
+		}
+		if !c.IsSet("nu") {
+			cfg.Nu = 0
+		}
+	}
+	if cfg.Phase == rbm.CD && !c.IsSet("chains") {
+		cfg.Chains = 0
 	}
 	if cfg.Batch > data.Len() {
-		return fmt.Errorf("--batch %d exceeds the %d training samples; use --batch ≤ %d", cfg.Batch, data.Len(), data.Len())
+		return cfg, fmt.Errorf("--batch %d exceeds the %d training samples; use --batch ≤ %d", cfg.Batch, data.Len(), data.Len())
+	}
+	if cfg.Mode == rbm.PGM && cfg.Batch == 0 && data.Len() < rbm.PGMBatch {
+		cfg.Batch = data.Len()
+	}
+	return cfg, nil
+}
+
+// trainResume continues the run saved under prefix.
+func trainResume(c *cli.Context, prefix string) error {
+	ck, err := rbm.ReadCheckpoint(prefix + ".ckpt.json")
+	if err != nil {
+		return fmt.Errorf("%w (was the run started with --out %s?)", err, prefix)
+	}
+	res, err := rbm.Load(prefix)
+	if err != nil {
+		return err
+	}
+	if len(res.Records) < ck.Records {
+		return fmt.Errorf("%s.json holds %d records, the checkpoint %d: the files do not belong together", prefix, len(res.Records), ck.Records)
+	}
+	res.Records = res.Records[:ck.Records]
+	data, err := dataFromProvenance(c.Context, res.Data)
+	if err != nil {
+		return err
+	}
+	tr, err := rbm.Resume(data, ck, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.App.Writer, "resuming %s at update %d of %d\n", prefix, tr.Updates(), tr.Total())
+	return trainRun(c, tr, res, prefix)
+}
+
+// dataFromProvenance rebuilds the training data from a trajectory's
+// provenance: the file, or the exact draw from the model with its seed.
+func dataFromProvenance(ctx context.Context, info map[string]any) (ring.Data, error) {
+	name, _ := info["model"].(string)
+	var m ring.Model
+	var err error
+	params := map[string]float64{}
+	if p, ok := info["params"].(map[string]any); ok {
+		for k, v := range p {
+			if x, ok := v.(float64); ok {
+				params[k] = x
+			}
+		}
+	}
+	if m, err = ring.NewModel(name, params); err != nil {
+		return nil, fmt.Errorf("cannot rebuild the training data: %w", err)
+	}
+	if path, ok := info["file"].(string); ok {
+		return ring.ReadDataFile(path, m)
+	}
+	var seed uint64
+	if _, err := fmt.Sscan(fmt.Sprint(info["seed"]), &seed); err != nil {
+		return nil, fmt.Errorf("cannot rebuild the training data: seed %v", info["seed"])
+	}
+	s, _ := info["samples"].(float64)
+	return ring.GenerateDataContext(ctx, m.NewSampler(), m.NewData(int(s)), seed)
+}
+
+// trainRun runs tr to its end, saving the trajectory and a checkpoint
+// periodically, on interruption and at the end, and prints a summary.
+func trainRun(c *cli.Context, tr *rbm.Trainer, res *rbm.Result, prefix string) error {
+	w := c.App.Writer
+	ctx, cancel := context.WithCancel(c.Context)
+	defer cancel()
+	save := func() error {
+		if err := res.Save(prefix); err != nil {
+			return err
+		}
+		return rbm.WriteCheckpoint(prefix+".ckpt.json", tr.Checkpoint(len(res.Records)))
 	}
 	prog := newProgress(c.App.ErrWriter, "train")
-	cfg.Progress = func(done, total int) { prog.update(done, total) }
+	every, last := c.Duration("checkpoint-every"), time.Now()
+	var saveErr error
+	stop := c.Int("stop-after")
+	tr.SetProgress(func(done, total int) {
+		prog.update(done, total)
+		if every > 0 && time.Since(last) >= every && saveErr == nil {
+			saveErr, last = save(), time.Now()
+		}
+		if stop > 0 && done >= stop {
+			cancel()
+		}
+	})
 	start := time.Now()
-	res, err := rbm.Train(c.Context, data, cfg)
+	err := rbm.Run(ctx, tr, res)
 	prog.finish()
+	tr.SetProgress(nil)
+	if saveErr != nil {
+		return saveErr
+	}
 	if err != nil {
+		var ne *rbm.NumericError
+		if errors.As(err, &ne) {
+			if len(res.Records) > 0 {
+				res.Save(prefix)
+			}
+			return fmt.Errorf("%w (trajectory up to update %d saved in %s.json)", err, res.Final().Update, prefix)
+		}
+		if errors.Is(err, context.Canceled) {
+			if serr := save(); serr != nil {
+				return serr
+			}
+			return fmt.Errorf("training interrupted after %d of %d updates; state saved: continue with placecell train --resume %s", tr.Updates(), tr.Total(), prefix)
+		}
 		return err
 	}
 	elapsed := time.Since(start)
-
-	// Outputs.
-	n, m := res.N, res.Config.Hidden
-	out := trainOutput{
-		Program: "placecell", Version: version.String(), Data: dataInfo, N: n, S: res.S,
-		Hidden: m, Nu: res.Config.Nu, Batch: res.Config.Batch, Epochs: res.Config.Epochs,
-		Phase: res.Config.Phase.String(), Chains: res.Config.Chains, Sweeps: res.Config.Sweeps,
-		Sigma0: res.Config.Sigma0, Record: res.Config.RecordEvery, Seed: res.Config.Seed,
-		Updates: res.Final().Update, PerEpoch: res.UpdatesPerEpoch,
-		Fields: "visible and hidden fields frozen at zero", Optimizer: "plain SGD, constant learning rate",
-		Weights: c.String("out") + "-weights.npy", Layout: "(record, unit μ, site i), float64",
+	if err := save(); err != nil {
+		return err
 	}
-	weights := make([][][]float64, len(res.Records))
-	for r, rec := range res.Records {
-		tr := trainRecord{Update: rec.Update, Epoch: rec.Epoch, T: rec.T}
-		weights[r] = make([][]float64, m)
-		for mu := range m {
-			row := rec.W[mu*n : (mu+1)*n]
-			weights[r][mu] = row
-			c, _ := dynamics.Centre(row)
-			tr.W = append(tr.W, dynamics.OrderW(row))
-			tr.SumSq = append(tr.SumSq, dot(row, row))
-			tr.PR = append(tr.PR, optFloat(dynamics.ParticipationRatio(row)))
-			tr.Centre = append(tr.Centre, optFloat(c))
-			tr.FWHM = append(tr.FWHM, optFloat(dynamics.FWHM(row)))
+	cfg := res.Config
+	fin := res.Final()
+	fmt.Fprintf(w, "trained M = %d %v hidden units on S = %d configurations of N = %d (%v visible units, q = %d): %d updates (%d epochs), mode %s, t = %.4g, in %.3g s\n",
+		cfg.Hidden, cfg.Unit.Type, res.S, res.N, cfg.Visible, res.Q, fin.Update, cfg.Epochs, cfg.ModeName(), fin.T, elapsed.Seconds())
+	fmt.Fprintf(w, "phase %v, B = %d, C = %d, k = %d, seed %d; %s\n", cfg.Phase, cfg.Batch, cfg.Chains, cfg.Sweeps, cfg.Seed, res.Gauge)
+	head := []string{"update", "epoch", "t", "unit", "W=|Σw|", "Σw²", fmt.Sprintf("PR%g", cfg.PRExponent), "FWHM", "centre"}
+	extra := map[string]bool{}
+	for _, r := range res.Records {
+		extra["pl"] = extra["pl"] || !math.IsNaN(r.PseudoLikelihood)
+		extra["ll"] = extra["ll"] || !math.IsNaN(r.LogLikelihood)
+		extra["ais"] = extra["ais"] || r.AIS.Runs > 0
+	}
+	keys := []string{}
+	for k, v := range extra {
+		if v {
+			keys = append(keys, k)
 		}
-		out.Records = append(out.Records, tr)
 	}
-	if err := atomicfile.Write(out.Weights, func(f io.Writer) error { return npyio.Write(f, weights) }); err != nil {
-		return err
+	sort.Strings(keys)
+	for _, k := range keys {
+		head = append(head, map[string]string{"pl": "PL/site", "ll": "log L", "ais": "log L (AIS)"}[k])
 	}
-	js, err := json.MarshalIndent(out, "", " ")
-	if err != nil {
-		return err
-	}
-	if err := atomicfile.WriteBytes(c.String("out")+".json", append(js, '\n')); err != nil {
-		return err
-	}
-
-	// Summary.
-	fmt.Fprintf(w, "trained M = %d hidden units on S = %d configurations of N = %d: %d updates (%d epochs), t = ν·updates = %.4g, in %.3g s\n",
-		m, res.S, n, out.Updates, res.Config.Epochs, res.Final().T, elapsed.Seconds())
-	t := &table{head: []string{"update", "epoch", "t", "unit", "W=|Σw|", "Σw²", "PR", "FWHM", "centre"}, prec: 4}
-	recs := out.Records
+	t := &table{head: head, prec: 4}
+	recs := res.Records
 	step := max(1, (len(recs)+9)/10)
+	add := func(r rbm.Record) {
+		for mu := range cfg.Hidden {
+			row := []any{r.Update, r.Epoch, r.T, mu, r.Units.OrderW[mu], r.Units.SumSq[mu], r.Units.PR[mu], r.Units.FWHM[mu], r.Units.Centre[mu]}
+			for _, k := range keys {
+				switch k {
+				case "pl":
+					row = append(row, r.PseudoLikelihood)
+				case "ll":
+					row = append(row, r.LogLikelihood)
+				case "ais":
+					row = append(row, fmt.Sprintf("[%.5g, %.5g]", r.LogLikelihoodAIS[0], r.LogLikelihoodAIS[1]))
+				}
+			}
+			t.add(row...)
+		}
+	}
 	for r := 0; r < len(recs); r += step {
-		addTrainRows(t, recs[r])
+		add(recs[r])
 	}
 	if (len(recs)-1)%step != 0 {
-		addTrainRows(t, recs[len(recs)-1])
+		add(recs[len(recs)-1])
 	}
 	if err := t.write(w, "text", nil); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "wrote %s.json and %s\n", c.String("out"), out.Weights)
+	if fin.Chains.PTAcceptance != nil {
+		fmt.Fprintf(w, "tempering swap acceptance per pair (last interval): %.3g\n", fin.Chains.PTAcceptance)
+	}
+	fmt.Fprintf(w, "wrote %s.json, %s-{weights,fields,hidden,fourier}.npy and %s.ckpt.json\n", prefix, prefix, prefix)
 	return nil
 }
 
-func addTrainRows(t *table, r trainRecord) {
-	for mu := range r.W {
-		t.add(r.Update, r.Epoch, r.T, mu, r.W[mu], r.SumSq[mu], float64(r.PR[mu]), float64(r.FWHM[mu]), float64(r.Centre[mu]))
-	}
-}
-
 // optFloat is a float64 that encodes as JSON null when it is NaN or ±Inf
-// (an undefined FWHM or centre).
+// (an undefined FWHM or centre). Other commands use it too.
 type optFloat float64
 
 func (x optFloat) MarshalJSON() ([]byte, error) {

@@ -131,6 +131,7 @@ type recordJSON struct {
 	SumSq            []jfloat   `json:"sum_sq"`
 	OrderW           []jfloat   `json:"order_w"`
 	PR               []jfloat   `json:"pr"`
+	FWHM             []jfloat   `json:"fwhm"`
 	Centre           []jfloat   `json:"centre"`
 	Concentration    []jfloat   `json:"concentration"`
 	PseudoLikelihood jfloat     `json:"pseudo_likelihood_per_site"`
@@ -145,6 +146,7 @@ type trajectoryJSON struct {
 	FormatVersion   int            `json:"format_version"`
 	Version         string         `json:"version"`
 	Config          Config         `json:"config"`
+	Seed            uint64         `json:"seed"`
 	Mode            string         `json:"mode"`
 	N               int            `json:"n"`
 	S               int            `json:"s"`
@@ -186,7 +188,7 @@ func (r *Result) Save(prefix string) error {
 	}
 	h := trajectoryJSON{
 		Format: trajectoryFormat, FormatVersion: formatVersion, Version: r.Version,
-		Config: r.Config, Mode: r.Config.ModeName(), N: n, S: r.S, Q: r.Q, M: m, UpdatesPerEpoch: r.UpdatesPerEpoch,
+		Config: r.Config, Seed: r.Config.Seed, Mode: r.Config.ModeName(), N: n, S: r.S, Q: r.Q, M: m, UpdatesPerEpoch: r.UpdatesPerEpoch,
 		HiddenNames: r.HiddenNames, Gauge: r.Gauge, ExtremeInputs: r.ExtremeInputs, Data: r.Data,
 		PRName: fmt.Sprintf("pr%g: (Σ_i |w_μi|^a)² / (N Σ_i |w_μi|^(2a)), a = %g", r.Config.PRExponent, r.Config.PRExponent),
 		Files:  map[string]string{},
@@ -217,7 +219,7 @@ func (r *Result) Save(prefix string) error {
 		arrays["fourier"] = append(arrays["fourier"], rec.Units.Fourier...)
 		rj := recordJSON{
 			Update: rec.Update, Epoch: jfloat(rec.Epoch), T: jfloat(rec.T), Nu: jfloat(rec.Nu),
-			SumSq: jfloats(rec.Units.SumSq), OrderW: jfloats(rec.Units.OrderW), PR: jfloats(rec.Units.PR),
+			SumSq: jfloats(rec.Units.SumSq), OrderW: jfloats(rec.Units.OrderW), PR: jfloats(rec.Units.PR), FWHM: jfloats(rec.Units.FWHM),
 			Centre: jfloats(rec.Units.Centre), Concentration: jfloats(rec.Units.Concentration),
 			PseudoLikelihood: jfloat(rec.PseudoLikelihood), LogLikelihood: jfloat(rec.LogLikelihood),
 			LogLikelihoodAIS: [2]jfloat{jfloat(rec.LogLikelihoodAIS[0]), jfloat(rec.LogLikelihoodAIS[1])},
@@ -380,7 +382,7 @@ func Load(prefix string) (*Result, error) {
 	}
 	for k, rj := range h.Records {
 		rec := Record{Update: rj.Update, Epoch: float64(rj.Epoch), T: float64(rj.T), Nu: float64(rj.Nu),
-			Units: UnitStats{SumSq: floats64(rj.SumSq), OrderW: floats64(rj.OrderW), PR: floats64(rj.PR),
+			Units: UnitStats{SumSq: floats64(rj.SumSq), OrderW: floats64(rj.OrderW), PR: floats64(rj.PR), FWHM: floats64(rj.FWHM),
 				Centre: floats64(rj.Centre), Concentration: floats64(rj.Concentration)},
 			PseudoLikelihood: float64(rj.PseudoLikelihood), LogLikelihood: float64(rj.LogLikelihood),
 			LogLikelihoodAIS: [2]float64{float64(rj.LogLikelihoodAIS[0]), float64(rj.LogLikelihoodAIS[1])},

@@ -56,6 +56,10 @@ type UnitStats struct {
 	// for Potts); a = 2 gives (1/N)·(Σ w²)²/Σ w⁴, PGM's recorded sparsity is
 	// a = 6.
 	PR []float64
+	// FWHM is the full width at half maximum of the sign-normalised row
+	// (of the site amplitudes √s_i for Potts), dynamics.FWHM; NaN when
+	// undefined.
+	FWHM []float64
 	// Centre is the circular mean c_μ = (N/2π) arg Σ_j w_μj² e^(2πij/N) ∈
 	// [0, N) (dynamics.Centre), NaN when undefined; Concentration is
 	// |Σ_j w² e^(2πij/N)| / Σ_j w².
@@ -69,7 +73,7 @@ type UnitStats struct {
 // unitStats computes the order parameters of M×N (or M×N×q) weights.
 func unitStats(w []float64, m, n, d int, a float64) UnitStats {
 	nk := n/2 + 1
-	u := UnitStats{SumSq: make([]float64, m), OrderW: make([]float64, m), PR: make([]float64, m),
+	u := UnitStats{SumSq: make([]float64, m), OrderW: make([]float64, m), PR: make([]float64, m), FWHM: make([]float64, m),
 		Centre: make([]float64, m), Concentration: make([]float64, m), Fourier: make([]float64, m*d*nk)}
 	r := make([]float64, n)
 	col := make([]float64, n)
@@ -88,8 +92,10 @@ func unitStats(w []float64, m, n, d int, a float64) UnitStats {
 		}
 		if d == 1 {
 			u.OrderW[mu] = math.Abs(sum)
+			u.FWHM[mu] = dynamics.FWHM(row)
 		} else {
 			u.OrderW[mu] = math.NaN()
+			u.FWHM[mu] = dynamics.FWHM(r)
 		}
 		var s1, s2 float64
 		for _, x := range r {

@@ -276,6 +276,10 @@ func (t *Trainer) seg(name string) *segment {
 // Config returns the configuration in use, with defaults filled in.
 func (t *Trainer) Config() Config { return t.cfg }
 
+// SetProgress sets the function Run calls after every record (see
+// Config.Progress); nil removes it.
+func (t *Trainer) SetProgress(f func(done, total int)) { t.cfg.Progress = f }
+
 // Weights returns a copy of the current weights, M×N row-major (M×N×q
 // for Potts units, colour fastest).
 func (t *Trainer) Weights() []float64 { return append([]float64(nil), t.md.w...) }
