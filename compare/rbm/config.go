@@ -500,6 +500,9 @@ func (cfg Config) resolve(n, q, s int) (Config, error) {
 			return cfg, err
 		}
 	case CD:
+		if cfg.Replicas != 0 {
+			return cfg, fmt.Errorf("rbm: Replicas = %d: parallel tempering runs persistent chains, not CD", cfg.Replicas)
+		}
 		if cfg.Chains != 0 && cfg.Chains != cfg.Batch {
 			return cfg, fmt.Errorf("rbm: Chains = %d: CD resets one chain per minibatch sample, so Chains must be 0 or Batch = %d", cfg.Chains, cfg.Batch)
 		}

@@ -280,6 +280,7 @@ func TestConfigErrors(t *testing.T) {
 		{data, Config{Nu: 1, Phase: 3}, "rbm: Phase = 3 is not PCD (0), Exact (1) or CD (2)"},
 		{data, Config{Nu: 1, Phase: CD, Batch: 5, Chains: 7}, "rbm: Chains = 7: CD resets one chain per minibatch sample, so Chains must be 0 or Batch = 5"},
 		{data, Config{Nu: 1, Replicas: 1}, "rbm: Replicas = 1 must be 0 (off) or ≥ 2"},
+		{data, Config{Nu: 1, Replicas: 3, Phase: CD}, "rbm: Replicas = 3: parallel tempering runs persistent chains, not CD"},
 		{data, Config{Nu: 1, Clip: -1}, "rbm: Clip = -1 must be finite and ≥ 0 (0 is off)"},
 		{data, Config{Nu: 1, DecayTo: 1}, "rbm: DecayTo = 1 must lie in [0, 1) (0 is off)"},
 		{data, Config{Nu: 1, BatchNorm: true, Unit: HiddenUnit{Type: HiddenReLU}}, "rbm: BatchNorm is implemented for spin, bernoulli and gaussian hidden units, not relu"},

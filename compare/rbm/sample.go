@@ -189,11 +189,14 @@ func samplePotts(col []uint8, x, g []float64, q int, prob []float64, src *rand.P
 		xi, gi := x[i*q:(i+1)*q], g[i*q:(i+1)*q]
 		mx := math.Inf(-1)
 		for c := range q {
-			mx = math.Max(mx, xi[c]+gi[c])
+			prob[c] = xi[c] + gi[c]
+			if prob[c] > mx {
+				mx = prob[c]
+			}
 		}
 		var s float64
 		for c := range q {
-			prob[c] = math.Exp(xi[c] + gi[c] - mx)
+			prob[c] = math.Exp(prob[c] - mx)
 			s += prob[c]
 		}
 		u := float64(src.Uint64()>>11) * 0x1p-53 * s

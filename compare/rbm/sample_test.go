@@ -375,3 +375,41 @@ func TestIncrementalInputs(t *testing.T) {
 }
 
 var _ = dynamics.Spin{}
+
+// TestTailSampling (bug class "silent constant fallback in tail
+// sampling"): a ReLU unit with θ = 30 at input 0 draws h = Y − 30, Y a
+// standard normal conditioned on Y > 30, whose tail mass is 5e-198. The
+// sample mean must be near 1/a − 2/a³ + 10/a⁵ and the variance near
+// 1/a² − 6/a⁴ (asymptotic series of the Mills ratio, a = 30; the next
+// terms are below 1e-9), within 5 standard errors, and no draw may be 0.
+func TestTailSampling(t *testing.T) {
+	t.Parallel()
+	tr, err := NewTrainer(iidData(4, 4, 1), Config{Nu: 1, Chains: 1, Unit: HiddenUnit{Type: HiddenReLU, Theta: 30}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const a, draws = 30.0, 200000
+	rnd := rand.New(rand.NewPCG(11, 12))
+	h := []float64{0}
+	var s1, s2 float64
+	for range draws {
+		tr.md.hiddenSample(h, []float64{0}, rnd)
+		if !(h[0] > 0) {
+			t.Fatalf("draw %v: a tail sample must be positive", h[0])
+		}
+		s1 += h[0]
+		s2 += h[0] * h[0]
+	}
+	mean := s1 / draws
+	vr := s2/draws - mean*mean
+	wantMean := 1/a - 2/(a*a*a) + 10/math.Pow(a, 5)
+	wantVar := 1/(a*a) - 6/math.Pow(a, 4)
+	if se := math.Sqrt(wantVar / draws); math.Abs(mean-wantMean) > 5*se {
+		t.Errorf("tail mean %v, want %v ± %v", mean, wantMean, se)
+	}
+	// Var of the sample variance ≈ 2σ⁴/n for the near-exponential law
+	// (kurtosis 9: (μ4 − σ⁴)/n ≈ 8σ⁴/n); use the larger.
+	if se := math.Sqrt(8/float64(draws)) * wantVar; math.Abs(vr-wantVar) > 5*se {
+		t.Errorf("tail variance %v, want %v ± %v", vr, wantVar, se)
+	}
+}
