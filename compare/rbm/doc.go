@@ -13,7 +13,7 @@
 // and the colour indicator for Potts units (VisiblePotts, q = data.States(),
 // zero-sum gauge on weights and fields after every update). Hidden
 // potentials are those of package dynamics: ±1, {0,1}, Gaussian, the
-// paper's double well, ReLU and dReLU (HiddenUnit), with their Γ, Γ', Γ” and
+// paper's double well, ReLU and dReLU (HiddenUnit), with their Γ, Γ′, Γ″ and
 // exact samplers. Weights are stored M×N (M×N×q, colour fastest): row μ is
 // the receptive field of unit μ, the paper's w_{iμ}.
 //
