@@ -263,6 +263,10 @@ func trainResume(c *cli.Context, prefix string) error {
 	if err != nil {
 		return err
 	}
+	if tr.Updates() == tr.Total() {
+		fmt.Fprintf(c.App.Writer, "%s is complete (%d updates); nothing to resume\n", prefix, tr.Total())
+		return nil
+	}
 	fmt.Fprintf(c.App.Writer, "resuming %s at update %d of %d\n", prefix, tr.Updates(), tr.Total())
 	return trainRun(c, tr, res, prefix)
 }
@@ -372,8 +376,9 @@ func trainRun(c *cli.Context, tr *rbm.Trainer, res *rbm.Result, prefix string) e
 	t := &table{head: head, prec: 4}
 	recs := res.Records
 	step := max(1, (len(recs)+9)/10)
+	shown := min(cfg.Hidden, maxTrainUnits)
 	add := func(r rbm.Record) {
-		for mu := range cfg.Hidden {
+		for mu := range shown {
 			row := []any{r.Update, r.Epoch, r.T, mu, r.Units.OrderW[mu], r.Units.SumSq[mu], r.Units.PR[mu], r.Units.FWHM[mu], r.Units.Centre[mu]}
 			for _, k := range keys {
 				switch k {
@@ -397,12 +402,18 @@ func trainRun(c *cli.Context, tr *rbm.Trainer, res *rbm.Result, prefix string) e
 	if err := t.write(w, "text", nil); err != nil {
 		return err
 	}
+	if shown < cfg.Hidden {
+		fmt.Fprintf(w, "(units 0–%d of %d shown; every unit is in %s.json)\n", shown-1, cfg.Hidden, prefix)
+	}
 	if fin.Chains.PTAcceptance != nil {
 		fmt.Fprintf(w, "tempering swap acceptance per pair (last interval): %.3g\n", fin.Chains.PTAcceptance)
 	}
 	fmt.Fprintf(w, "wrote %s.json, %s-{weights,fields,hidden,fourier}.npy and %s.ckpt.json\n", prefix, prefix, prefix)
 	return nil
 }
+
+// maxTrainUnits is the number of units the summary table shows.
+const maxTrainUnits = 4
 
 // optFloat is a float64 that encodes as JSON null when it is NaN or ±Inf
 // (an undefined FWHM or centre). Other commands use it too.
