@@ -269,3 +269,17 @@ func TestImportWeights(t *testing.T) {
 		t.Errorf("rank-2 array: error %v", err)
 	}
 }
+
+// TestCentresUnwrapped: Result.Centres unwraps the recorded centres
+// across the ring boundary (a centre moving 98 → 1 → 3 on N = 100 sites
+// becomes 98 → 101 → 103).
+func TestCentresUnwrapped(t *testing.T) {
+	t.Parallel()
+	res := &Result{N: 100}
+	for _, c := range []float64{98, 1, 3} {
+		res.Records = append(res.Records, Record{Units: UnitStats{Centre: []float64{c}}})
+	}
+	if got, want := res.Centres(0), []float64{98, 101, 103}; !slices.Equal(got, want) {
+		t.Errorf("Centres = %v, want %v", got, want)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"placecell/dynamics"
 	"placecell/internal/rng"
 	"placecell/internal/version"
 	"placecell/ring"
@@ -156,4 +157,26 @@ func Run(ctx context.Context, t *Trainer, res *Result) error {
 		}
 	}
 	return nil
+}
+
+// Times returns the learning times T of the records.
+func (r *Result) Times() []float64 {
+	t := make([]float64, len(r.Records))
+	for k, rec := range r.Records {
+		t[k] = rec.T
+	}
+	return t
+}
+
+// Centres returns the receptive-field centre of unit mu at every record,
+// unwrapped along the trajectory (dynamics.Unwrap: each step taken in
+// (−N/2, N/2]), for drift and mean-square-displacement analysis
+// (SIMULATOR.md §6). Record often enough that a centre moves less than
+// N/2 between records.
+func (r *Result) Centres(mu int) []float64 {
+	c := make([]float64, len(r.Records))
+	for k, rec := range r.Records {
+		c[k] = rec.Units.Centre[mu]
+	}
+	return dynamics.Unwrap(c, c, r.N)
 }
