@@ -183,8 +183,18 @@ func bracketBitsGo(words, open []uint64, x, g []float64, scale float64, rbuf []u
 
 // samplePotts draws colours v_i ∈ 0..q−1 with probabilities
 // softmax_c(x_ic + g_ic) by inverse CDF after a maximum shift, one 53-bit
-// uniform per site from src. prob is scratch of length q.
+// uniform u per site from src. prob is scratch of length q.
+//
+// The exact procedure computes e_c = exp(l_c − max l) with math.Exp, the
+// float sum S and the running sums A_c, and picks the first c with
+// A_c > uS. It is run with fastExp (relative error < 4e-9) first; the
+// result is accepted when uS lies farther than a margin covering that
+// error and the rounding of the sums from both running sums around the
+// chosen colour, which guarantees that the exact procedure picks the same
+// colour; otherwise (rarely) the exact procedure runs. The draws are
+// therefore those of the exact procedure.
 func samplePotts(col []uint8, x, g []float64, q int, prob []float64, src *rand.PCG) {
+	margin := 2 * (potExpErr + float64(q+2)*0x1p-52)
 	for i := range col {
 		xi, gi := x[i*q:(i+1)*q], g[i*q:(i+1)*q]
 		mx := math.Inf(-1)
@@ -196,17 +206,65 @@ func samplePotts(col []uint8, x, g []float64, q int, prob []float64, src *rand.P
 		}
 		var s float64
 		for c := range q {
-			prob[c] = math.Exp(prob[c] - mx)
+			prob[c] = fastExp(prob[c] - mx)
 			s += prob[c]
 		}
-		u := float64(src.Uint64()>>11) * 0x1p-53 * s
+		u := float64(src.Uint64()>>11) * 0x1p-53
+		t := u * s
 		c, acc := 0, prob[0]
-		for acc <= u && c < q-1 {
+		for acc <= t && c < q-1 {
 			c++
 			acc += prob[c]
 		}
+		m := margin * s
+		if (c < q-1 && acc-t <= m) || (c > 0 && t-(acc-prob[c]) <= m) || !(s > 0) {
+			c = pottsExact(xi, gi, mx, u, prob)
+		}
 		col[i] = uint8(c)
 	}
+}
+
+// pottsExact is the exact inverse-CDF procedure of samplePotts.
+func pottsExact(xi, gi []float64, mx, u float64, prob []float64) int {
+	q := len(prob)
+	var s float64
+	for c := range q {
+		prob[c] = math.Exp(xi[c] + gi[c] - mx)
+		s += prob[c]
+	}
+	t := u * s
+	c, acc := 0, prob[0]
+	for acc <= t && c < q-1 {
+		c++
+		acc += prob[c]
+	}
+	return c
+}
+
+// potExpErr bounds the relative error of fastExp on [−700, 0]
+// (TestFastExp checks 4e-9 against math.Exp).
+const potExpErr = 4e-9
+
+// fastExp returns e^y for y ≤ 0 to a relative error below potExpErr:
+// y = k ln 2 + r, k the nearest integer to y/ln 2 (by the 1.5·2⁵² shift),
+// |r| ≤ ln2/2, e^r by its Taylor polynomial of degree 8 (remainder
+// < 0.347⁹/9! e^0.347 ≈ 3.1e-10), scaled by 2^k. Inputs below −700 are
+// taken as −700 (e^−700 ≈ 1e-304, negligible beside the largest weight 1
+// of samplePotts); NaN gives NaN.
+func fastExp(y float64) float64 {
+	const (
+		log2e = 1.44269504088896340735992468100189214
+		ln2hi = 6.93147180369123816490e-01
+		ln2lo = 1.90821492927058770002e-10
+		shift = 0x1.8p52
+	)
+	if y < -700 {
+		y = -700
+	}
+	k := (y*log2e + shift) - shift
+	r := (y - k*ln2hi) - k*ln2lo
+	p := 1 + r*(1+r*(1./2+r*(1./6+r*(1./24+r*(1./120+r*(1./720+r*(1./5040+r*(1./40320))))))))
+	return p * math.Float64frombits(uint64(int64(k)+1023)<<52)
 }
 
 // badInput is the first non-finite value met by a chain.

@@ -413,3 +413,60 @@ func TestTailSampling(t *testing.T) {
 		t.Errorf("tail variance %v, want %v ± %v", vr, wantVar, se)
 	}
 }
+
+// TestFastExp: fastExp is within potExpErr of math.Exp (relative) on a
+// dense grid of [−700, 0]; below −700 it is at most e^−700 ≈ 1e-304; NaN
+// stays NaN.
+func TestFastExp(t *testing.T) {
+	t.Parallel()
+	var worst float64
+	for k := 0; k <= 7_000_000; k++ {
+		y := -float64(k) * 1e-4
+		got, want := fastExp(y), math.Exp(y)
+		worst = math.Max(worst, math.Abs(got-want)/want)
+	}
+	if worst > potExpErr {
+		t.Errorf("fastExp relative error %v exceeds %v", worst, potExpErr)
+	}
+	t.Logf("worst relative error %.3g", worst)
+	if fastExp(math.Inf(-1)) > 1e-300 || fastExp(-800) > 1e-300 || !math.IsNaN(fastExp(math.NaN())) || fastExp(0) != 1 {
+		t.Errorf("fastExp special values: %v %v %v %v", fastExp(math.Inf(-1)), fastExp(-800), fastExp(math.NaN()), fastExp(0))
+	}
+}
+
+// TestPottsMatchesExact: samplePotts draws the same colours as the exact
+// inverse-CDF procedure (pottsExact) fed the same uniforms, over inputs of
+// every scale, including near-ties and huge differences.
+func TestPottsMatchesExact(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, q := range []int{2, 3, 10, 40} {
+		for rep := range 2000 {
+			n := 50
+			x, g := make([]float64, n*q), make([]float64, n*q)
+			scale := []float64{1e-9, 0.1, 1, 10, 300}[rep%5]
+			for j := range x {
+				x[j] = scale * r.NormFloat64()
+				if rep%7 == 0 && j%q == 1 {
+					x[j] = x[j-1] // ties
+				}
+			}
+			src := rand.NewPCG(uint64(rep), uint64(q))
+			ref := clonePCG(t, src)
+			col := make([]uint8, n)
+			prob := make([]float64, q)
+			samplePotts(col, x, g, q, prob, src)
+			for i := range n {
+				xi, gi := x[i*q:(i+1)*q], g[i*q:(i+1)*q]
+				mx := math.Inf(-1)
+				for c := range q {
+					mx = math.Max(mx, xi[c]+gi[c])
+				}
+				u := float64(ref.Uint64()>>11) * 0x1p-53
+				if want := pottsExact(xi, gi, mx, u, prob); int(col[i]) != want {
+					t.Fatalf("q=%d rep=%d site %d: colour %d, exact procedure %d", q, rep, i, col[i], want)
+				}
+			}
+		}
+	}
+}
