@@ -59,7 +59,7 @@
 //
 // A block-Gibbs sweep of binary layers costs two input computations and
 // N + M Bernoulli draws. Inputs come from lookup tables rebuilt once per
-// update and shared by all chains and sweeps: for groups of g = 4 (or 8)
+// update and shared by all chains and sweeps: for groups of g = 5 (or 8)
 // binary units, the table holds the partial sums Σ_b x(bit b)·w_·,(gj+b) of
 // every bit pattern, so I_μ is the sum of ⌈N/g⌉ table rows instead of N
 // multiply-adds (the sums are rounded differently from plain dot products,
