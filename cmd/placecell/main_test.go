@@ -107,6 +107,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"sample", "--n", "100", "--samples", "2", "--sampler", "heatbath", "--beta", "5", "--out", filepath.Join(dir, "h.txt")}, "use --sampler exact"},
 		{[]string{"sample", "--n", "10", "--samples", "2", "--burn-in", "5", "--out", filepath.Join(dir, "h.txt")}, "heatbath only"},
 		{[]string{"spectrum", "--top", "50", filepath.Join(dir, "small.txt")}, "--top 50 exceeds"},
+		{[]string{"train", "--n", "50", filepath.Join(dir, "small.txt")}, "--n does not apply"},
 	} {
 		code, _, errOut := runCLI(t, c.args...)
 		if code != 1 {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -152,6 +153,11 @@ func trainData(c *cli.Context) (ring.Data, map[string]any, error) {
 		return nil, nil, err
 	}
 	if path := c.Args().First(); path != "" {
+		for _, f := range []string{"n", "beta", "samples", "data-seed"} {
+			if c.IsSet(f) {
+				return nil, nil, fmt.Errorf("--%s does not apply when the data come from a file (%s sets N and S)", f, path)
+			}
+		}
 		data, err := ring.ReadDataFile(path, m)
 		if err != nil {
 			return nil, nil, err
@@ -356,6 +362,13 @@ func trainRun(c *cli.Context, tr *rbm.Trainer, res *rbm.Result, prefix string) e
 	fmt.Fprintf(w, "trained M = %d %v hidden units on S = %d configurations of N = %d (%v visible units, q = %d): %d updates (%d epochs), mode %s, t = %.4g, in %.3g s\n",
 		cfg.Hidden, cfg.Unit.Type, res.S, res.N, cfg.Visible, res.Q, fin.Update, cfg.Epochs, cfg.ModeName(), fin.T, elapsed.Seconds())
 	fmt.Fprintf(w, "phase %v, B = %d, C = %d, k = %d, seed %d; %s\n", cfg.Phase, cfg.Batch, cfg.Chains, cfg.Sweeps, cfg.Seed, res.Gauge)
+	for _, r := range res.Records {
+		if bad := slices.IndexFunc(r.Units.SumSq, func(x float64) bool { return math.IsInf(x, 0) || math.IsNaN(x) }); bad >= 0 {
+			fmt.Fprintf(c.App.ErrWriter, "placecell: warning: Σw² of unit %d overflowed at update %d (t = %.4g): the weights diverged; reduce --nu\n",
+				bad, r.Update, r.T)
+			break
+		}
+	}
 	head := []string{"update", "epoch", "t", "unit", "W=|Σw|", "Σw²", fmt.Sprintf("PR%g", cfg.PRExponent), "FWHM", "centre"}
 	extra := map[string]bool{}
 	for _, r := range res.Records {
