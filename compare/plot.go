@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -343,4 +344,104 @@ func logTicks(lo, hi float64) plot.ConstantTicks {
 		}
 	}
 	return plot.ConstantTicks(ticks)
+}
+
+// colGrid is the colour of reference lines such as y = 0.
+var colGrid = color.Gray{Y: 0xaa}
+
+// gridZ is a rectangular grid of values z[row][col] at x = col and y = row
+// (cell centres); it implements plotter.GridXYZ.
+type gridZ [][]float64
+
+func (g gridZ) Dims() (c, r int)    { return len(g[0]), len(g) }
+func (g gridZ) Z(c, r int) float64  { return g[r][c] }
+func (g gridZ) X(c int) float64     { return float64(c) }
+func (g gridZ) Y(r int) float64     { return float64(r) }
+func (g gridZ) maxAbs() (m float64) { return maxAbsOf(g...) }
+func maxAbsOf(rows ...[]float64) float64 {
+	m := 0.0
+	for _, r := range rows {
+		for _, v := range r {
+			if a := math.Abs(v); a > m && !math.IsInf(a, 0) {
+				m = a
+			}
+		}
+	}
+	return m
+}
+
+// addHeatMap draws z (rows along y, columns along x) with a diverging
+// blue–red palette centred on zero over [−lim, lim] (lim ≤ 0: the largest
+// |z|), and returns lim.
+func addHeatMap(p *plot.Plot, z [][]float64, lim float64) float64 {
+	if len(z) == 0 || len(z[0]) == 0 {
+		return lim
+	}
+	if lim <= 0 {
+		lim = gridZ(z).maxAbs()
+	}
+	if lim == 0 {
+		lim = 1
+	}
+	cm := moreland.SmoothBlueRed()
+	cm.SetMin(-lim)
+	cm.SetMax(lim)
+	h := plotter.NewHeatMap(gridZ(z), cm.Palette(255))
+	h.Min, h.Max = -lim, lim
+	h.Rasterized = true
+	p.Add(h)
+	c, r := gridZ(z).Dims()
+	p.X.Min, p.X.Max = -0.5, float64(c)-0.5
+	p.Y.Min, p.Y.Max = -0.5, float64(r)-0.5
+	return lim
+}
+
+// savePNGGrid renders a grid of panels (rows of equal length; a nil panel
+// leaves its cell empty) and writes it like savePNG.
+func savePNGGrid(path string, panels [][]*plot.Plot, width, height vg.Length, meta map[string]string) error {
+	img := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(150))
+	dc := draw.New(img)
+	cols := len(panels[0])
+	tiles := draw.Tiles{Rows: len(panels), Cols: cols, PadX: vg.Points(10), PadY: vg.Points(8),
+		PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(6)}
+	canvases := plot.Align(panels, tiles, dc)
+	for i, row := range panels {
+		for j, p := range row {
+			if p != nil {
+				p.Draw(canvases[i][j])
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
+		return fmt.Errorf("compare: could not render %s: %w", path, err)
+	}
+	out, err := withText(buf.Bytes(), meta)
+	if err != nil {
+		return fmt.Errorf("compare: could not annotate %s: %w", path, err)
+	}
+	return atomicfile.WriteBytes(path, out)
+}
+
+// addLine draws the polyline through (x, y), skipping non-finite points.
+func addLine(p *plot.Plot, x, y []float64, c color.Color, width float64, dashes []vg.Length, label string) error {
+	xy := make(plotter.XYs, 0, len(x))
+	for i := range x {
+		if !math.IsNaN(y[i]) && !math.IsInf(y[i], 0) && !math.IsNaN(x[i]) {
+			xy = append(xy, plotter.XY{X: x[i], Y: y[i]})
+		}
+	}
+	if len(xy) < 2 {
+		return nil
+	}
+	l, err := plotter.NewLine(xy)
+	if err != nil {
+		return err
+	}
+	l.LineStyle.Color, l.LineStyle.Width, l.LineStyle.Dashes = c, vg.Points(width), dashes
+	p.Add(l)
+	if label != "" {
+		p.Legend.Add(label, l)
+	}
+	return nil
 }
