@@ -7,9 +7,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/urfave/cli/v2"
 
@@ -53,6 +55,52 @@ func register(e experiment) {
 	sort.SliceStable(experiments, func(i, j int) bool { return experiments[i].order < experiments[j].order })
 }
 
+// paperFigures places every experiment in the paper: the figure it
+// reproduces, its alias subcommand, and its rank in the report of
+// "compare --all" (the paper's order; theory-only checks last).
+var paperFigures = map[string]struct {
+	figure, alias string
+	rank          int
+}{
+	"rf":             {"Fig. 3a", "fig3a", 1},
+	"fwhm":           {"Fig. 3b", "fig3b", 2},
+	"tiling":         {"Fig. 4", "fig4", 3},
+	"diffusion":      {"Fig. 5", "fig5", 4},
+	"codiffusion":    {"Fig. 6", "fig6", 5},
+	"wbeta":          {"Fig. 7a", "fig7a", 6},
+	"retarded":       {"Fig. 7b", "fig7b", 7},
+	"xyrf":           {"Fig. 9", "fig9", 8},
+	"xytiling":       {"Fig. 10", "fig10", 9},
+	"xythreshold":    {"Fig. 11", "fig11", 10},
+	"ising-spectrum": {"Fig. 12", "fig12", 11},
+	"xy-spectrum":    {"Fig. 13", "fig13", 12},
+	"rfshape":        {"Fig. 14", "fig14", 13},
+	"lattice500":     {"Fig. 14a", "fig14a", 14},
+	"growth":         {"eq 23 (T1)", "", 15},
+}
+
+// inPaperOrder returns the experiments in the order of the paper's
+// figures, the others after them in registration order.
+func inPaperOrder() []experiment {
+	out := append([]experiment(nil), experiments...)
+	rank := func(e experiment) int {
+		if f, ok := paperFigures[e.name]; ok {
+			return f.rank
+		}
+		return 1000 + e.order
+	}
+	sort.SliceStable(out, func(i, j int) bool { return rank(out[i]) < rank(out[j]) })
+	return out
+}
+
+// aliasesOf returns the figure alias of an experiment, if any.
+func aliasesOf(name string) []string {
+	if f, ok := paperFigures[name]; ok && f.alias != "" {
+		return []string{f.alias}
+	}
+	return nil
+}
+
 func commonCompareFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "placecell-report",
@@ -64,21 +112,35 @@ func commonCompareFlags() []cli.Flag {
 	}
 }
 
+// allFlags select "compare --all" and its subset.
+func allFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "all", Usage: "run every experiment on its defaults and build one report (Markdown with the figures); resumable"},
+		&cli.StringSliceFlag{Name: "only", Usage: "with --all: run only these `experiments` (comma-separated names or figN aliases)"},
+		&cli.StringSliceFlag{Name: "skip", Usage: "with --all: leave out these `experiments`"},
+	}
+}
+
 func init() { registerCommand(90, compareCommand) }
 
 func compareCommand() *cli.Command {
 	var list, usage []string
 	var subs []*cli.Command
-	for _, e := range experiments {
+	for _, e := range inPaperOrder() {
 		e := e
 		mark := ""
 		if e.quick {
 			mark = " *"
 		}
-		list = append(list, fmt.Sprintf("  %-10s %s%s", e.name, e.usage, mark))
+		fig := ""
+		if f, ok := paperFigures[e.name]; ok && f.alias != "" {
+			fig = " (" + f.alias + ")"
+		}
+		list = append(list, fmt.Sprintf("  %-15s %s%s", e.name+fig, e.usage, mark))
 		usage = append(usage, fmt.Sprintf("placecell compare %s [options]", e.name))
 		subs = append(subs, &cli.Command{
 			Name:      e.name,
+			Aliases:   aliasesOf(e.name),
 			Usage:     e.usage,
 			UsageText: fmt.Sprintf("placecell compare %s [options]", e.name),
 			Flags:     append(commonCompareFlags(), e.flags()...),
@@ -86,7 +148,7 @@ func compareCommand() *cli.Command {
 				if err := checkArgs(c, 0); err != nil {
 					return err
 				}
-				return runExperiment(c, e)
+				return runExperiment(c, e, "")
 			},
 		})
 	}
@@ -94,27 +156,87 @@ func compareCommand() *cli.Command {
 		Name:  "compare",
 		Usage: "run theory-versus-simulation experiments and write a report (Markdown, PNG, CSV, JSON)",
 		Description: "With no experiment named, runs the experiments marked * on quick defaults (under a minute\n" +
-			"on 2 cores) and writes DIR/report.md with the figures and tables. Experiments:\n" +
+			"on 2 cores) and writes DIR/report.md with the figures and tables. With --all, runs every\n" +
+			"experiment on its reduced defaults (each at most a minute or two on 2 cores; --paper on an\n" +
+			"experiment gives the paper's sizes) into one report. Experiments, in the paper's order:\n" +
 			strings.Join(list, "\n") + "\n" +
 			"An interrupted run resumes: finished runs are read back from DIR/runs (--fresh recomputes them).",
-		UsageText: "placecell compare [--out DIR] [--seed s]\n" + strings.Join(usage, "\n"),
-		Flags:     commonCompareFlags(),
+		UsageText: "placecell compare [--out DIR] [--seed s]\nplacecell compare --all [--only a,b] [--skip c] [--out DIR]\n" + strings.Join(usage, "\n"),
+		Flags:     append(commonCompareFlags(), allFlags()...),
 		Action: func(c *cli.Context) error {
 			if err := checkArgs(c, 0); err != nil {
 				return err
 			}
-			for _, e := range experiments {
-				if !e.quick {
-					continue
+			if !c.Bool("all") {
+				if c.IsSet("only") || c.IsSet("skip") {
+					return fmt.Errorf("--only and --skip apply to --all only")
 				}
-				if err := runExperiment(c, e); err != nil {
+				for _, e := range inPaperOrder() {
+					if !e.quick {
+						continue
+					}
+					if err := runExperiment(c, e, ""); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			sel, err := selectExperiments(c.StringSlice("only"), c.StringSlice("skip"))
+			if err != nil {
+				return err
+			}
+			start := time.Now()
+			for i, e := range sel {
+				if err := runExperiment(c, e, fmt.Sprintf("[%d/%d] ", i+1, len(sel))); err != nil {
 					return err
 				}
 			}
+			x, _ := lookupSet(c, "out")
+			fmt.Fprintf(c.App.Writer, "all %d experiments done in %.0f s; report %s\n", len(sel), time.Since(start).Seconds(),
+				filepath.Join(x.String("out"), "report.md"))
 			return nil
 		},
 		Subcommands: subs,
 	}
+}
+
+// selectExperiments returns the experiments of "compare --all", in the
+// paper's order, restricted to only (if not empty) and without skip.
+func selectExperiments(only, skip []string) ([]experiment, error) {
+	resolve := func(names []string) (map[string]bool, error) {
+		m := map[string]bool{}
+		for _, n := range names {
+			n = strings.TrimSpace(n)
+			found := false
+			for _, e := range experiments {
+				if e.name == n || slices.Contains(aliasesOf(e.name), n) {
+					m[e.name], found = true, true
+				}
+			}
+			if !found {
+				return nil, fmt.Errorf("unknown experiment %q (see placecell compare --help)", n)
+			}
+		}
+		return m, nil
+	}
+	o, err := resolve(only)
+	if err != nil {
+		return nil, err
+	}
+	sk, err := resolve(skip)
+	if err != nil {
+		return nil, err
+	}
+	var out []experiment
+	for _, e := range inPaperOrder() {
+		if (len(o) == 0 || o[e.name]) && !sk[e.name] {
+			out = append(out, e)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no experiment left to run")
+	}
+	return out, nil
 }
 
 // lookupSet returns the context, among c and its ancestors, in which flag
@@ -152,8 +274,9 @@ type writeOnly struct{ compare.Store }
 func (writeOnly) Load(string, any) (bool, error) { return false, nil }
 
 // runExperiment runs e and writes DIR/NAME.{png,csv,json,md}, rebuilds
-// DIR/report.md from every NAME.md present, and prints the table.
-func runExperiment(c *cli.Context, e experiment) error {
+// DIR/report.md from every NAME.md present, and prints the table. step
+// prefixes the progress display (e.g. "[3/14] ").
+func runExperiment(c *cli.Context, e experiment, step string) error {
 	x, _ := lookupSet(c, "out")
 	dir := x.String("out")
 	store := compare.Store(compare.DirStore(filepath.Join(dir, "runs")))
@@ -165,7 +288,7 @@ func runExperiment(c *cli.Context, e experiment) error {
 		return fmt.Errorf("--workers %d must be ≥ 0 (0: one per core)", w)
 	}
 
-	prog := newProgress(c.App.ErrWriter, e.name+": runs")
+	prog := newProgress(c.App.ErrWriter, step+e.name+": runs")
 	start := time.Now()
 	res, err := e.run(c, store, wx.Int("workers"), prog.update)
 	prog.finish()
@@ -218,12 +341,13 @@ func commandLine() string {
 }
 
 // writeReport joins the experiment sections found in dir into report.md,
-// in the experiments' order.
+// in the paper's order, after a table of contents.
 func writeReport(dir string) error {
-	var b strings.Builder
+	var b, toc strings.Builder
 	fmt.Fprintf(&b, "# placecell report\n\nplacecell %s — theory beside simulation for RBMs learning ring data "+
 		"(Harsh, Tubiana, Cocco & Monasson, J. Phys. A 53, 174002, 2020).\n\n", version.String())
-	for _, e := range experiments {
+	var secs []string
+	for _, e := range inPaperOrder() {
 		sec, err := os.ReadFile(filepath.Join(dir, e.name+".md"))
 		if os.IsNotExist(err) {
 			continue
@@ -231,8 +355,35 @@ func writeReport(dir string) error {
 		if err != nil {
 			return err
 		}
-		b.Write(sec)
+		fig := ""
+		if f, ok := paperFigures[e.name]; ok {
+			fig = f.figure
+		}
+		title := strings.TrimPrefix(strings.SplitN(string(sec), "\n", 2)[0], "## ")
+		fmt.Fprintf(&toc, "| %s | [%s](#%s) | `placecell compare %s` |\n", fig, title, anchor(title), e.name)
+		secs = append(secs, string(sec))
+	}
+	if len(secs) > 1 {
+		b.WriteString("| paper | section | command |\n|---|---|---|\n" + toc.String() + "\n")
+	}
+	for _, sec := range secs {
+		b.WriteString(sec)
 		b.WriteString("\n")
 	}
 	return atomicfile.WriteBytes(filepath.Join(dir, "report.md"), []byte(b.String()))
+}
+
+// anchor returns the GitHub-style anchor of a Markdown heading: lower
+// case, spaces to hyphens, punctuation dropped.
+func anchor(title string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(title) {
+		switch {
+		case r == ' ':
+			b.WriteRune('-')
+		case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
