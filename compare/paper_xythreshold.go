@@ -507,7 +507,7 @@ func (r *XYThresholdResult) Plot(path string) error {
 		}
 		p.Y.Min, p.Y.Max = math.Min(0, floor), 1.5*maxOf(all)
 		if paperR == paperXYAngularR {
-			p.Y.Max = 1.5
+			p.Y.Max = 1.1
 			if err := addHLine(p, 1/math.Sqrt(float64(r.Config.N)), lo, hi, colGrid, dash, "1/√N: phases fitted to noise"); err != nil {
 				return nil, err
 			}
@@ -526,7 +526,8 @@ func (r *XYThresholdResult) Plot(path string) error {
 				return nil, err
 			}
 		}
-		p.Legend.Top = true
+		p.Legend.Top = paperR != paperXYAngularR
+		p.Legend.Left = paperR == paperXYAngularR
 		p.Add(plotter.NewGrid())
 		return p, nil
 	}

@@ -388,7 +388,6 @@ func addHeatMap(p *plot.Plot, z [][]float64, lim float64) float64 {
 	cm.SetMax(lim)
 	h := plotter.NewHeatMap(gridZ(z), cm.Palette(255))
 	h.Min, h.Max = -lim, lim
-	h.Rasterized = true
 	p.Add(h)
 	c, r := gridZ(z).Dims()
 	p.X.Min, p.X.Max = -0.5, float64(c)-0.5
