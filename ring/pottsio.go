@@ -17,7 +17,8 @@ import (
 // one configuration per line, N integers in 0..P−1 separated by
 // whitespace or commas ("3", "+3" and "3.0e+00" all read as 3; blank lines
 // and '#' comments are skipped); NPY is a 2-D array of shape (S, N) of any
-// integer, boolean or floating dtype holding integers in 0..P−1.
+// integer, boolean or floating dtype holding integers in 0..P−1, with no
+// bytes after the array.
 //
 // p is the number of states P. With p = 0 it is inferred as the largest
 // state present plus one (at least 2); pass the model's P when a data set
@@ -250,15 +251,15 @@ func readPottsNPY(r io.Reader, name string, limit int) (d *Potts, err error) {
 		if a := arr.dec.states(chunk[:m], limit); a >= 0 {
 			k := k0 + a
 			row, col := k/cols, k%cols
-			if err := arr.finish(); err != nil {
-				return nil, err
-			}
 			if arr.fortran {
 				row, col = k%rows, k/rows
 			}
 			return nil, fmt.Errorf("ring: %s: value %s at (row %d, column %d) is not a Potts state in 0..%d", name, arr.dec.format(a), row, col, limit-1)
 		}
 		vals = append(vals, chunk[:m]...)
+	}
+	if err := arr.finish(); err != nil {
+		return nil, err
 	}
 	if arr.fortran {
 		c := make([]uint8, total)

@@ -188,3 +188,33 @@ func TestPottsContainer(t *testing.T) {
 		}
 	}
 }
+
+// TestReadPottsNPYBadValueEarly checks the error for an out-of-range state
+// in a chunk that is not the last (the reader decodes npyChunk values at a
+// time): it must name the value and its position, not complain about the
+// chunks still unread. It also checks that bytes after a valid Potts array
+// are an error, as for spin data.
+func TestReadPottsNPYBadValueEarly(t *testing.T) {
+	t.Parallel()
+	const rows, cols = 400, 100 // 40000 values: three chunks of 2^14
+	vals := make([]byte, rows*cols)
+	for k := range vals {
+		vals[k] = byte(k % 10)
+	}
+	vals[3*cols+7] = 10
+	_, err := ReadPotts(bytes.NewReader(npyFile("|u1", false, "(400, 100)", vals)), NPY, "f.npy", 10)
+	want := "ring: f.npy: value 10 at (row 3, column 7) is not a Potts state in 0..9"
+	if err == nil || err.Error() != want {
+		t.Errorf("bad value in chunk 0: error %v, want %q", err, want)
+	}
+	vals[3*cols+7] = 7
+	good := npyFile("|u1", false, "(400, 100)", vals)
+	d, err := ReadPotts(bytes.NewReader(good), NPY, "f.npy", 10)
+	if err != nil || d.Len() != rows || d.State(3, 7) != 7 {
+		t.Fatalf("valid file: %v", err)
+	}
+	_, err = ReadPotts(bytes.NewReader(append(good, 1, 2)), NPY, "f.npy", 10)
+	if err == nil || !strings.Contains(err.Error(), "2 bytes follow") {
+		t.Errorf("trailing bytes after valid Potts data: error %v, want one naming the 2 extra bytes", err)
+	}
+}
