@@ -152,6 +152,45 @@ func (m XY) Rho(dst []float64) []float64 {
 	return dst
 }
 
+// RhoGap writes 1 − ρ_p = (λ_0 − λ_p)/λ_0, p = 0..P-1, into dst and
+// returns it (THEORY.md §2.6), formed without cancellation as
+//
+//	1 − ρ_p = Σ_v w_v (1 − cos(2πvp/P)) / Σ_v w_v,   w_v = e^(β(cos(2πv/P) − 1)),
+//
+// with 1 − cos x = 2 sin²(x/2), every term ≥ 0. Deep in the ordered phase
+// ρ_1 rounds to 1 (β ≳ 40 for P = 10) while 1 − ρ_1 ≈ 2e^(−β(1−cos(2π/P)))
+// keeps full relative accuracy, as the top Pearson eigenvalue of eq 30,
+// ∝ (1 + ρ_1)/(1 − ρ_1), needs. RhoGap[0] = 0; at β = 0 the others are 1.
+// It underflows to 0 only where e^(−β(1−cos(2π/P))) does (β ≳ 3900 for
+// P = 10). A nil dst is allocated; a dst of another length than P panics.
+func (m XY) RhoGap(dst []float64) []float64 {
+	if dst == nil {
+		dst = make([]float64, m.P)
+	}
+	if len(dst) != m.P {
+		panic("ring: destination length mismatch")
+	}
+	w := m.kernelWeights()
+	// h[r] = 1 − cos(2πr/P) = 2 sin²(πr/P), from the nearer of r and P−r.
+	h := make([]float64, m.P)
+	for r := range h {
+		s := math.Sin(math.Pi * float64(min(r, m.P-r)) / float64(m.P))
+		h[r] = 2 * s * s
+	}
+	var z float64
+	for _, x := range w {
+		z += x
+	}
+	for p := range dst {
+		var s float64
+		for v, x := range w {
+			s += x * h[v*p%m.P]
+		}
+		dst[p] = s / z
+	}
+	return dst
+}
+
 // LogZ returns ln Z = ln Σ_p λ_p^N = N ln λ_0 + ln Σ_p ρ_p^N (THEORY.md
 // §2.6, §2.10), without overflow. Special case: ln Z(β=0) = N ln P.
 func (m XY) LogZ() float64 {

@@ -295,3 +295,37 @@ func TestXYEncoding(t *testing.T) {
 		t.Errorf("Label = %q", got)
 	}
 }
+
+// TestXYRhoGap checks RhoGap, 1 − ρ_p, against two independent values:
+// at β = 1.5 the complement of Rho (no cancellation there, so they agree
+// to rounding), and at β = 100 and 1000, where ρ_1 rounds to 1, the
+// leading large-β form of THEORY.md §2.6 kept to the v = 0, ±1 terms,
+//
+//	1 − ρ_p = 2 w (1 − cos(2πp/P)) / (1 + 2w),   w = e^(−β(1 − cos(2π/P))),
+//
+// whose neglected v = ±2 terms are e^(−β(cos(2π/P) − cos(4π/P))) ≤ 10⁻²¹
+// relative at β ≥ 100 for P = 10.
+func TestXYRhoGap(t *testing.T) {
+	t.Parallel()
+	m := XY{N: 10, P: 10, Beta: 1.5}
+	rho, gap := m.Rho(nil), m.RhoGap(nil)
+	for p := range rho {
+		if math.Abs(gap[p]-(1-rho[p])) > 1e-15 {
+			t.Errorf("β = 1.5: RhoGap[%d] = %.17g, want 1 − ρ = %.17g", p, gap[p], 1-rho[p])
+		}
+	}
+	if gap[0] != 0 {
+		t.Errorf("RhoGap[0] = %v, want 0", gap[0])
+	}
+	for _, beta := range []float64{100, 1000} {
+		gap := XY{N: 10, P: 10, Beta: beta}.RhoGap(nil)
+		c1 := 1 - math.Cos(2*math.Pi/10)
+		w := math.Exp(-beta * c1)
+		for _, p := range []int{1, 3, 9} {
+			want := 2 * w * (1 - math.Cos(2*math.Pi*float64(p)/10)) / (1 + 2*w)
+			if math.Abs(gap[p]-want) > 1e-13*want {
+				t.Errorf("β = %g: RhoGap[%d] = %.16g, want %.16g", beta, p, gap[p], want)
+			}
+		}
+	}
+}
