@@ -420,9 +420,11 @@ func LambdaXY(p int, beta float64) float64 {
 //
 //	Λ(q, p) = (P/(P−1)) (1 − ρ_p²)/(1 − 2ρ_p cos q + ρ_p²),   p ≠ 0,
 //
-// and Λ(q, 0) = 0. It is evaluated as (P/(P−1))(1−ρ²)/((1−ρ)² +
-// 4ρ sin²(q/2)), without cancellation near q = 0. It panics if P < 2 or β
-// is negative or not finite.
+// and Λ(q, 0) = 0. It is evaluated as (P/(P−1))(1−ρ)(1+ρ)/((1−ρ)² +
+// 4ρ sin²(q/2)) with 1 − ρ from ring.XY.RhoGap, without cancellation near
+// q = 0 or deep in the ordered phase (ρ → 1: Λ(0, 1) ≈ (P/(P−1))
+// e^(β(1−cos(2π/P)))/(1−cos(2π/P)), overflowing to +Inf above β ≈ 3700 for
+// P = 10). It panics if P < 2 or β is negative or not finite.
 func XYBand(p int, beta, q float64, pw int) float64 {
 	m := ring.XY{N: 2, P: p, Beta: beta}
 	if err := m.Validate(); err != nil {
@@ -433,6 +435,13 @@ func XYBand(p int, beta, q float64, pw int) float64 {
 		return 0
 	}
 	rho := m.Rho(nil)[pw]
+	gap := m.RhoGap(nil)[pw] // 1 − ρ, exact to rounding when ρ rounds to 1
 	s := math.Sin(q / 2)
-	return float64(p) / float64(p-1) * (1 - rho*rho) / ((1-rho)*(1-rho) + 4*rho*s*s)
+	if gap == 0 { // 1 − ρ underflowed: the ρ → 1 limit
+		if s == 0 {
+			return math.Inf(1)
+		}
+		return 0
+	}
+	return float64(p) / float64(p-1) * gap * (1 + rho) / (gap*gap + 4*rho*s*s)
 }

@@ -347,3 +347,40 @@ func TestBlockCirculantPanics(t *testing.T) {
 		}
 	}
 }
+
+// TestLambdaXYLargeBeta checks Λ_XY (eq 30) and Λ(q, p) deep in the
+// ordered phase, β = 100 and 1000, where λ_0 − λ_1 is 10⁻⁹ and 10⁻⁸³ of
+// λ_0, against the leading large-β form kept to the v = 0, ±1 terms of
+// THEORY.md §2.6 (neglected terms below 10⁻²¹ relative, see
+// ring.TestXYRhoGap):
+//
+//	ρ = 1 − δ,  δ = 2w c/(1 + 2w),  c = 1 − cos(2π/P),  w = e^(−βc),
+//	Λ(q, 1) = (P/(P−1)) δ(2 − δ)/(δ² + 4(1 − δ) sin²(q/2)).
+func TestLambdaXYLargeBeta(t *testing.T) {
+	t.Parallel()
+	const p = 10
+	c := 1 - math.Cos(2*math.Pi/p)
+	for _, beta := range []float64{100, 1000} {
+		w := math.Exp(-beta * c)
+		delta := 2 * w * c / (1 + 2*w)
+		for _, q := range []float64{0, 1e-6, 0.3} {
+			s := math.Sin(q / 2)
+			want := float64(p) / (p - 1) * delta * (2 - delta) / (delta*delta + 4*(1-delta)*s*s)
+			if got := XYBand(p, beta, q, 1); math.Abs(got-want) > 1e-12*want {
+				t.Errorf("Λ(q = %g, p = 1) at β = %g = %.16g, want %.16g", q, beta, got, want)
+			}
+		}
+		th := XYThreshold(ring.XY{N: 100, P: p, Beta: beta}, EdgeMatching)
+		if !(th.R > 0) || math.IsInf(th.R, 0) || math.IsNaN(th.Lambda) {
+			t.Errorf("β = %g: EdgeMatching r_c = %v, Λ = %v, want finite and positive", beta, th.R, th.Lambda)
+		}
+	}
+	// Where e^(−βc) underflows (β = 5000) the limit ρ → 1 is returned:
+	// Λ(0, 1) = +Inf and Λ(q ≠ 0, 1) = 0, never NaN.
+	if got := LambdaXY(p, 5000); !math.IsInf(got, 1) {
+		t.Errorf("Λ_XY(β = 5000) = %v, want +Inf", got)
+	}
+	if got := XYBand(p, 5000, 0.3, 1); got != 0 {
+		t.Errorf("Λ(q = 0.3, p = 1) at β = 5000 = %v, want 0", got)
+	}
+}
