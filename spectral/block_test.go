@@ -384,3 +384,113 @@ func TestLambdaXYLargeBeta(t *testing.T) {
 		t.Errorf("Λ(q = 0.3, p = 1) at β = 5000 = %v, want 0", got)
 	}
 }
+
+// TestEigenspacesSymmetry checks that Eigenspaces groups modes by the
+// exact symmetries of a ring (K ↔ N−K with J ↔ F−J; K ↔ N−K and J ↔ F−J
+// separately when the blocks are reflection symmetric), not by numerical
+// closeness of eigenvalues:
+//
+//   - Ising, N = 10⁶, β = 0.5: λ_0 − λ_1 ≈ 6·10⁻¹¹ λ_0 (THEORY.md §2.2,
+//     below any rounding tolerance), yet the top eigenspace is {k = 0}
+//     and the next {1, N−1};
+//   - Ising, N = 6, β = 0: every λ_k is 1, and the classes are the orbits
+//     {0}, {1, 5}, {2, 4}, {3};
+//   - a random circulant kernel (no reflection symmetry): classes are the
+//     conjugate pairs {(K, J), (N−K, F−J)}, members with equal eigenvalues;
+//   - the same kernel symmetrised in δ ↔ −δ: classes of four,
+//     {(K, ±J), (N−K, ±J)}, all with one eigenvalue (dense check).
+func TestEigenspacesSymmetry(t *testing.T) {
+	t.Parallel()
+	const big = 1000000
+	s := ModelSpectrum(ring.Ising{N: big, Beta: 0.5})
+	if top := s.Top(); !slices.Equal(top.Modes, []Mode{{0, 0}}) {
+		t.Errorf("N = 10⁶: top eigenspace = %v, want {(0,0)}", top.Modes)
+	}
+	es := s.Eigenspaces()
+	if len(es) != big/2+1 || !slices.Equal(es[1].Modes, []Mode{{1, 0}, {big - 1, 0}}) {
+		t.Errorf("N = 10⁶: %d eigenspaces (want %d), second %v", len(es), big/2+1, es[1].Modes)
+	}
+
+	es = ModelSpectrum(ring.Ising{N: 6, Beta: 0}).Eigenspaces()
+	want := [][]Mode{{{0, 0}}, {{1, 0}, {5, 0}}, {{2, 0}, {4, 0}}, {{3, 0}}}
+	if len(es) != len(want) {
+		t.Fatalf("β = 0: %d eigenspaces %v, want %v", len(es), es, want)
+	}
+	for i, e := range es {
+		if !slices.Equal(e.Modes, want[i]) || math.Abs(e.Value-1) > 1e-15 {
+			t.Errorf("β = 0: eigenspace %d = %v on %v, want 1 on %v", i, e.Value, e.Modes, want[i])
+		}
+	}
+
+	const n, f = 6, 5
+	k := randomKernel(n, f, true, rand.New(rand.NewPCG(7, 8)))
+	checkClasses := func(name string, s *Spectrum, size func(Mode) int) {
+		seen := map[Mode]bool{}
+		for _, e := range s.Eigenspaces() {
+			md := e.Modes[0]
+			if len(e.Modes) != size(md) {
+				t.Errorf("%s: class of %v has modes %v, want %d", name, md, e.Modes, size(md))
+			}
+			for _, x := range e.Modes {
+				if seen[x] {
+					t.Errorf("%s: mode %v in two classes", name, x)
+				}
+				seen[x] = true
+				if math.Abs(s.Value(x)-e.Value) > 1e-12 {
+					t.Errorf("%s: mode %v has %v in a class of %v", name, x, s.Value(x), e.Value)
+				}
+			}
+		}
+		if len(seen) != n*f {
+			t.Errorf("%s: classes cover %d modes, want %d", name, len(seen), n*f)
+		}
+	}
+	// Orbit sizes: a mode is its own conjugate iff 2K ≡ 0 (mod N) and
+	// 2J ≡ 0 (mod F); F = 5 is odd, so only J = 0.
+	selfK := func(md Mode) bool { return md.K == 0 || 2*md.K == n }
+	checkClasses("circulant", BlockCirculant(k, f), func(md Mode) int {
+		if selfK(md) && md.J == 0 {
+			return 1
+		}
+		return 2
+	})
+	for d := range n {
+		blk := k[d*f*f : (d+1)*f*f]
+		for delta := 1; delta < f; delta++ {
+			if delta < f-delta {
+				v := (blk[delta] + blk[f-delta]) / 2
+				blk[delta], blk[f-delta] = v, v
+			}
+		}
+		for a := 1; a < f; a++ {
+			for b := range f {
+				blk[a*f+b] = blk[(b-a+f)%f]
+			}
+		}
+	}
+	sym := BlockCirculant(k, f)
+	checkClasses("reflection symmetric", sym, func(md Mode) int {
+		switch {
+		case selfK(md) && md.J == 0:
+			return 1
+		case selfK(md) || md.J == 0:
+			return 2
+		}
+		return 4
+	})
+	var dense mat.EigenSym
+	dense.Factorize(denseBlock(k, n, f), false)
+	vals := dense.Values(nil)
+	var got []float64
+	for _, e := range sym.Eigenspaces() {
+		for range e.Modes {
+			got = append(got, e.Value)
+		}
+	}
+	slices.Sort(got)
+	for i := range vals {
+		if math.Abs(got[i]-vals[i]) > 1e-12 {
+			t.Errorf("reflection symmetric: eigenvalue %d = %v, dense %v", i, got[i], vals[i])
+		}
+	}
+}
