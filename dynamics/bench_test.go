@@ -81,10 +81,11 @@ func BenchmarkSpinFlow(b *testing.B) {
 }
 
 // BenchmarkHidden times Γ' of the continuous units (continued fraction
-// region z ≥ 2.5 and erfc region).
+// region z ≥ 2.5 and erfc region; I = 0.1 is the double well's small-input
+// quadrature).
 func BenchmarkHidden(b *testing.B) {
 	for _, h := range []Hidden{ReLU{GammaH: 1}, DoubleWell{Theta: 1}} {
-		for _, I := range []float64{0.5, -6} {
+		for _, I := range []float64{0.1, 0.5, -6} {
 			b.Run(fmt.Sprintf("%T/I=%v", h, I), func(b *testing.B) {
 				var s float64
 				for b.Loop() {

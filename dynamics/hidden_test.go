@@ -485,3 +485,75 @@ func TestHiddenValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestSymmetricMeanSmallInput checks the relative accuracy of the mean of
+// the symmetric double well and dReLU near I = 0, where Γ'(I) ≈ Var₀·I is
+// the small difference of the two branch terms p₊μ₊ − p₋μ₋. References:
+// 60-digit mpmath values of the closed form (THEORY.md §4.2)
+//
+//	E[h | I] = (A₁(z₊) − A₁(z₋)) / ((A₀(z₊) + A₀(z₋))√γ),   z± = (θ ∓ I)/√γ,
+//	A₀(z) = √(π/2) e^(z²/2) erfc(z/√2),   A₁ = 1 − zA₀,
+//
+// (mp.mp.dps = 60, the formula above evaluated literally). The mean is odd
+// in I, so Mean(−I) = −Mean(I) is checked too.
+func TestSymmetricMeanSmallInput(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		gamma, theta, I, want float64
+	}{
+		{1, -3, 1e-14, 1.0013313517126376991e-13},
+		{1, -3, 1e-10, 1.0013313517126376991e-9},
+		{1, -3, 1e-6, 0.000010013313517099274832},
+		{1, -3, 1e-3, 0.010013286415065217312},
+		{1, -3, 0.05, 0.49730818083869738004},
+		{1, -3, 0.3, 2.4510747012609189142},
+		{1, -3, 2, 4.9999689837467513733},
+		{1, 0, 1e-14, 1e-14},
+		{1, 0, 1e-3, 0.001},
+		{1, 0, 0.3, 0.3},
+		{1, 1, 1e-14, 4.7486472383901879091e-15},
+		{1, 1, 1e-10, 4.7486472383901879091e-11},
+		{1, 1, 1e-6, 4.7486472383904757405e-7},
+		{1, 1, 1e-3, 0.00047486475262215596635},
+		{1, 1, 0.05, 0.023746833972558339517},
+		{1, 1, 0.3, 0.14323567912639916368},
+		{1, 1, 2, 1.161088907843145517},
+		{1, 5, 1e-14, 6.7480164370789421917e-16},
+		{1, 5, 1e-10, 6.7480164370789421917e-12},
+		{1, 5, 1e-6, 6.748016437079121262e-8},
+		{1, 5, 1e-3, 0.000067480166161491688454},
+		{1, 5, 0.05, 0.003374232068092582904},
+		{1, 5, 0.3, 0.020292489958069923616},
+		{1, 5, 2, 0.15057166375290328975},
+		{1, -20, 1e-14, 4.01e-12},
+		{1, -20, 1e-10, 4.0099999999999999947e-8},
+		{1, -20, 1e-6, 0.00040099999994666666668},
+		{1, -20, 1e-3, 0.40094667519861863661},
+		{1, -20, 0.05, 15.281883119115297762},
+		{1, -20, 0.3, 20.299754233015911411},
+		{2, 1.5, 1e-14, 2.2779737450724270299e-15},
+		{2, 1.5, 1e-10, 2.2779737450724270299e-11},
+		{2, 1.5, 1e-6, 2.2779737450724969541e-7},
+		{2, 1.5, 1e-3, 0.00022779738149966399518},
+		{2, 1.5, 0.05, 0.0113907427687488903},
+		{2, 1.5, 0.3, 0.068527934673719027608},
+		{2, 1.5, 2, 0.51007213056323794218},
+	} {
+		units := []Hidden{DReLU{c.gamma, c.gamma, c.theta, c.theta}}
+		if c.gamma == 1 {
+			units = append(units, DoubleWell{Theta: c.theta})
+		}
+		for _, u := range units {
+			if got := u.Mean(c.I); !scalar.EqualWithinRel(got, c.want, 1e-13) {
+				t.Errorf("%v: Mean(%v) = %.17g, want %.17g (relative error %.2g)", u, c.I, got, c.want, math.Abs(got/c.want-1))
+			}
+			if got := u.Mean(-c.I); !scalar.EqualWithinRel(got, -c.want, 1e-13) {
+				t.Errorf("%v: Mean(%v) = %.17g, want %.17g", u, -c.I, got, -c.want)
+			}
+		}
+	}
+	// Exactly zero at I = 0.
+	if got := (DoubleWell{Theta: 1}).Mean(0); got != 0 {
+		t.Errorf("DoubleWell{1}.Mean(0) = %v, want 0", got)
+	}
+}
