@@ -291,19 +291,32 @@ func (g GeneralizedMP) newton(m, w complex128) (complex128, error) {
 	return 0, ErrNoConvergence
 }
 
-// Density returns the density f(x) = Im m̲(x + iε)/(πγ) of the continuous
-// part of the limiting sample spectrum at x > 0 (THEORY.md §3.7), with
-// ε = 10⁻⁸ max t_k (1+√γ)²; the atom at zero is not included (its mass is
-// 1 − ∫f: (1 − 1/γ)₊ for H = δ_σ²). For H = δ_σ² it is the
-// Marchenko–Pastur density. Near a square-root edge the smoothing by ε
-// leaves a tail of order √ε. It returns an error if the equation cannot be
-// solved.
+// Density returns the density f(x) of the continuous part of the limiting
+// sample spectrum at x > 0 (THEORY.md §3.7), from the companion Stieltjes
+// transform just above the real axis,
+//
+//	f(x) = lim_{ε→0} Im m̲(x + iε)/(πγ) ≈ [2 Im m̲(x + iε) − Im m̲(x + 2iε)]/(πγ),
+//
+// with ε = 10⁻⁸ max t_k (1+√γ)²: the Richardson extrapolation cancels
+// the O(ε) bias of a fixed offset (10⁻⁸ relative), leaving O(ε²) inside
+// the support: for H = δ_σ² f agrees with the Marchenko–Pastur closed
+// form to about 10⁻¹¹ relative (measured on a grid down to 1/400 of the
+// bulk's width from its edges; case MP-5). The atom at zero is not
+// included (its mass is 1 − ∫f: (1 − 1/γ)₊ for H = δ_σ²). Within about ε
+// of a square-root edge the smoothing leaves a tail of order √ε; negative
+// extrapolated values there are returned as 0. It returns an error if
+// the equation cannot be solved.
 func (g GeneralizedMP) Density(x float64) (float64, error) {
 	g.check()
 	scale := math.Max(slices.Max(g.T), 1e-300) * (1 + math.Sqrt(g.Gamma)) * (1 + math.Sqrt(g.Gamma))
-	m, err := g.Stieltjes(complex(x, 1e-8*scale))
+	eps := 1e-8 * scale
+	m1, err := g.Stieltjes(complex(x, eps))
 	if err != nil {
 		return math.NaN(), err
 	}
-	return imag(m) / (math.Pi * g.Gamma), nil
+	m2, err := g.Stieltjes(complex(x, 2*eps))
+	if err != nil {
+		return math.NaN(), err
+	}
+	return math.Max(0, 2*imag(m1)-imag(m2)) / (math.Pi * g.Gamma), nil
 }
