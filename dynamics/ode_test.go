@@ -3,7 +3,9 @@ package dynamics
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/floats/scalar"
@@ -220,11 +222,12 @@ func TestStiffness(t *testing.T) {
 	}
 }
 
-// TestETDOrder checks fixed-step order 4 of ETDRK4 on a non-stiff
-// diagonal problem with exact solution (each accepted step is two steps
-// of h/2), that with L = 0 it reduces exactly to the classical
-// Runge–Kutta scheme (Cox & Matthews 2002), and that a fixed point of a
-// stiff system is kept for any step size.
+// TestETDOrder checks fixed-step order 5 of the extrapolated ETDRK4 on a
+// non-stiff diagonal problem with exact solution (each accepted step is
+// the Richardson extrapolation of one step of h and two of h/2 of the
+// 4th-order scheme), that with L = 0 it reduces exactly to the classical
+// Runge–Kutta scheme (Cox & Matthews 2002) extrapolated the same way, and
+// that a fixed point of a stiff system is kept for any step size.
 func TestETDOrder(t *testing.T) {
 	t.Parallel()
 	sys := diagSemi{[]float64{1, -0.7}}
@@ -238,24 +241,33 @@ func TestETDOrder(t *testing.T) {
 		errs = append(errs, math.Max(math.Abs(res.Y[1][0]-sys.exact(y0[0], 2, 0)), math.Abs(res.Y[1][1]-sys.exact(y0[1], 2, 1))))
 	}
 	for j := 1; j < len(errs); j++ {
-		if p := math.Log2(errs[j-1] / errs[j]); p < 3.6 || p > 4.6 {
-			t.Errorf("ETDRK4 observed order %.2f (errors %.3g, %.3g), want 4", p, errs[j-1], errs[j])
+		if p := math.Log2(errs[j-1] / errs[j]); p < 4.6 || p > 5.6 {
+			t.Errorf("ETDRK4 observed order %.2f (errors %.3g, %.3g), want 5", p, errs[j-1], errs[j])
 		}
 	}
 
-	// L = 0: classical RK4 with step h/2 (two half steps per step h).
+	// L = 0: classical RK4, one step of h = 0.2 and two of h/2,
+	// extrapolated as (16·two halves − one step)/15.
 	flat := diagSemi{[]float64{0, 0}}
 	a, _ := Integrate(context.Background(), flat, y0, []float64{0, 2}, &ODESettings{Method: ETDRK4, FixedStep: 0.2})
 	y := append([]float64(nil), y0...)
 	f := func(x []float64) []float64 { d := make([]float64, 2); flat.Deriv(d, x); return d }
-	for range 20 {
-		const h = 0.1
+	rk4 := func(y []float64, h float64) []float64 {
 		k1 := f(y)
 		k2 := f([]float64{y[0] + h/2*k1[0], y[1] + h/2*k1[1]})
 		k3 := f([]float64{y[0] + h/2*k2[0], y[1] + h/2*k2[1]})
 		k4 := f([]float64{y[0] + h*k3[0], y[1] + h*k3[1]})
+		out := make([]float64, len(y))
 		for i := range y {
-			y[i] += h / 6 * (k1[i] + 2*k2[i] + 2*k3[i] + k4[i])
+			out[i] = y[i] + h/6*(k1[i]+2*k2[i]+2*k3[i]+k4[i])
+		}
+		return out
+	}
+	for range 10 {
+		const h = 0.2
+		one, two := rk4(y, h), rk4(rk4(y, h/2), h/2)
+		for i := range y {
+			y[i] = two[i] + (two[i]-one[i])/15
 		}
 	}
 	for k := range y0 {
@@ -307,5 +319,128 @@ func TestIntegrateStopAndErrors(t *testing.T) {
 	_, err = Integrate(context.Background(), relax, []float64{0}, []float64{0, 1e6}, &ODESettings{FixedStep: 1e-3, MaxSteps: 100})
 	if !errors.Is(err, ErrMaxSteps) {
 		t.Errorf("MaxSteps: err = %v", err)
+	}
+}
+
+// TestETDToleranceMeansAccuracy checks that the adaptive ETDRK4 keeps the
+// global error at the end within the requested tolerance, as Dormand–Prince
+// does: max_k |y_k − y_k^ref| ≤ AbsTol + RelTol·max|y| with AbsTol = RelTol.
+// References: the exact solution of diagSemi, and for the continuum
+// equation (two units, a coupled nonlinearity) a Dormand–Prince run at
+// tolerance 1e-13 (an independent scheme; its own error is ~1e-13).
+func TestETDToleranceMeansAccuracy(t *testing.T) {
+	t.Parallel()
+	ds := diagSemi{[]float64{1, 0.5, -2, -50}}
+	dy0 := []float64{0.1, 0.8, 1, 0.5}
+	cont := NewContinuum(2, 128, 20)
+	cy0 := make([]float64, cont.Dim())
+	for k := range cy0 {
+		x := float64(k%128) * cont.Dx()
+		cy0[k] = 0.5*math.Exp(-math.Pow(x-7-float64(k/128)*5, 2)) + 0.05*math.Cos(2*math.Pi*x/20)
+	}
+	const tEnd = 3.0
+	ref, err := Integrate(context.Background(), cont, cy0, []float64{0, tEnd}, &ODESettings{Method: DormandPrince, RelTol: 1e-13, AbsTol: 1e-15})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dref := make([]float64, len(dy0))
+	for k := range dref {
+		dref[k] = ds.exact(dy0[k], tEnd, k)
+	}
+	for _, c := range []struct {
+		name string
+		sys  Semilinear
+		y0   []float64
+		want []float64
+	}{{"diagonal", ds, dy0, dref}, {"continuum", cont, cy0, ref.Y[1]}} {
+		for _, tol := range []float64{1e-6, 1e-8, 1e-10} {
+			for _, m := range []Method{ETDRK4, DormandPrince} {
+				res, err := Integrate(context.Background(), c.sys, c.y0, []float64{0, tEnd}, &ODESettings{Method: m, RelTol: tol, AbsTol: tol})
+				if err != nil {
+					t.Fatalf("%s %v tol %g: %v", c.name, m, tol, err)
+				}
+				var e float64
+				for k, v := range res.Y[1] {
+					e = math.Max(e, math.Abs(v-c.want[k]))
+				}
+				if bound := tol * (1 + maxAbs(c.want)); e > bound {
+					t.Errorf("%s, %v at tolerance %g: global error %.3g, want ≤ %.3g", c.name, m, tol, e, bound)
+				}
+			}
+		}
+	}
+}
+
+// TestIntegrateRejectsSettings checks that invalid settings and output
+// times are errors (not panics, not silent defaults, not garbage), with the
+// initial state as the partial result.
+func TestIntegrateRejectsSettings(t *testing.T) {
+	t.Parallel()
+	relax := funcSystem{1, func(dst, y []float64) { dst[0] = 1 - y[0] }}
+	nan, inf := math.NaN(), math.Inf(1)
+	for i, c := range []struct {
+		s     ODESettings
+		times []float64
+		want  string
+	}{
+		{ODESettings{RelTol: nan}, nil, "RelTol"},
+		{ODESettings{RelTol: -1e-8}, nil, "RelTol"},
+		{ODESettings{RelTol: 1}, nil, "RelTol"},
+		{ODESettings{RelTol: 1e10, AbsTol: 1e10}, nil, "RelTol"},
+		{ODESettings{AbsTol: nan}, nil, "AbsTol"},
+		{ODESettings{AbsTol: -1}, nil, "AbsTol"},
+		{ODESettings{AbsTol: inf}, nil, "AbsTol"},
+		{ODESettings{InitialStep: -1}, nil, "InitialStep"},
+		{ODESettings{MaxStep: nan}, nil, "MaxStep"},
+		{ODESettings{FixedStep: -0.1}, nil, "FixedStep"},
+		{ODESettings{FixedStep: inf}, nil, "FixedStep"},
+		{ODESettings{MaxSteps: -5}, nil, "MaxSteps"},
+		{ODESettings{StopResidual: nan}, nil, "StopResidual"},
+		{ODESettings{}, []float64{0, nan}, "output time"},
+		{ODESettings{}, []float64{0, inf}, "output time"},
+		{ODESettings{}, []float64{-inf, 0}, "output time"},
+	} {
+		times := c.times
+		if times == nil {
+			times = []float64{0, 1}
+		}
+		var (
+			res *ODEResult
+			err error
+		)
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					err = fmt.Errorf("panic: %v", r)
+				}
+			}()
+			res, err = Integrate(context.Background(), relax, []float64{0}, times, &c.s)
+		}()
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.HasPrefix(err.Error(), "panic") {
+			t.Errorf("%d: Integrate(%+v, times %v) error %v, want an error naming %s", i, c.s, times, err, c.want)
+			continue
+		}
+		if len(res.T) != 1 || len(res.Y) != 1 || res.Y[0][0] != 0 {
+			t.Errorf("%d: partial result T = %v, Y = %v, want the initial state only", i, res.T, res.Y)
+		}
+	}
+}
+
+// TestIntegrateStiffMessage checks that a stiff system that is not
+// Semilinear (Robertson's chemical kinetics, Hairer & Wanner 1996, §IV.1)
+// running out of Dormand–Prince steps says that the system is stiff, and
+// still matches ErrMaxSteps.
+func TestIntegrateStiffMessage(t *testing.T) {
+	t.Parallel()
+	rob := funcSystem{3, func(d, y []float64) {
+		d[0] = -0.04*y[0] + 1e4*y[1]*y[2]
+		d[1] = 0.04*y[0] - 1e4*y[1]*y[2] - 3e7*y[1]*y[1]
+		d[2] = 3e7 * y[1] * y[1]
+	}}
+	for _, m := range []Method{Auto, DormandPrince} {
+		res, err := Integrate(context.Background(), rob, []float64{1, 0, 0}, []float64{0, 40}, &ODESettings{Method: m, RelTol: 1e-6, AbsTol: 1e-10, MaxSteps: 20000})
+		if !errors.Is(err, ErrMaxSteps) || !res.Stiff || !strings.Contains(err.Error(), "stiff") {
+			t.Errorf("%v: Robertson error %v (stiff %v), want ErrMaxSteps saying the system is stiff", m, err, res.Stiff)
+		}
 	}
 }
