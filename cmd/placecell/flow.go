@@ -3,11 +3,14 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image/color"
 	"io"
 	"math"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"codeberg.org/sbinet/npyio"
@@ -39,9 +42,16 @@ func flowCommand() *cli.Command {
 			"             ring length --n in sites, --points grid points\n" +
 			"Adaptive Dormand–Prince 5(4) with error control; --method auto switches the continuum to the exponential\n" +
 			"ETDRK4 scheme (Cox & Matthews 2002) when it detects stiffness (fine grids). Writes PREFIX.csv (one row per record and\n" +
-			"unit), PREFIX.npy (float64, shape (records, M, N)), PREFIX.json (parameters, seeds, integrator\n" +
-			"statistics and the order parameters of every record) and PREFIX.png (snapshots of w_i(t)).",
-		UsageText: "placecell flow [--equation exact|lattice|continuum] [--n N] [--hidden M] [--time T] [--seed s] [--out PREFIX]",
+			"unit), PREFIX.npy (float64, shape (records, M, N)), PREFIX.json (parameters, seeds, build, integrator\n" +
+			"statistics and the order parameters of every record) and PREFIX.png (snapshots of w_i(t) of up to 4 units).\n" +
+			"The exact equation takes an optional data file (±1 spins, text or .npy; it sets N and S) instead of\n" +
+			"samples drawn from the Ising ring. A run that stops early (error, --max-steps, interrupt) writes the\n" +
+			"trajectory up to the stopping time, marked \"complete\": false in PREFIX.json, and exits with status 1.\n" +
+			"Order parameters: W = |Σw|, sum_sq = Σw², peak, participation ratio PR (sites), FWHM (sites), centre (circular\n" +
+			"mean of w² in [0, N)) and centre_unwrapped (followed continuously in time, so a drifting field may leave [0, N));\n" +
+			"continuum: integrals over x in sites (W = |∫w dx|, sum_sq = ∫w² dx), and Fourier amplitudes\n" +
+			"|∫w e^(−2πikx/L) dx|/√L (cos and sin together), whose squares over all k sum to sum_sq, as on the lattice.",
+		UsageText: "placecell flow [--equation exact|lattice|continuum] [--n N] [--hidden M] [--time T] [--seed s] [--out PREFIX] [DATA-FILE]",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "equation", Aliases: []string{"e"}, Value: "lattice", Usage: "`equation`: exact, lattice or continuum"},
 			nFlag(100),
@@ -52,7 +62,7 @@ func flowCommand() *cli.Command {
 					}
 					return nil
 				}},
-			&cli.Float64Flag{Name: "time", Aliases: []string{"t"}, Usage: "end `time`: τ for lattice/continuum (default 400), t for exact (default 100)"},
+			&cli.Float64Flag{Name: "time", Aliases: []string{"t"}, Usage: "end `time`: τ for lattice/continuum (default 400), t for exact (default 100); at most 10⁶"},
 			&cli.IntFlag{Name: "records", Value: 101, Usage: "number of equally spaced `records`, including t = 0",
 				Action: func(_ *cli.Context, v int) error {
 					if v < 2 || v > 100000 {
@@ -60,7 +70,7 @@ func flowCommand() *cli.Command {
 					}
 					return nil
 				}},
-			&cli.Float64Flag{Name: "sigma0", Usage: "standard deviation of the random start (default 0.01 in rescaled units; √(0.1/N) for exact)"},
+			&cli.Float64Flag{Name: "sigma0", Usage: "standard `deviation` of the random start, 1e-100 … 1e3 (default 0.01 in rescaled units; √(0.1/N) for exact)"},
 			seedFlag(),
 			betaFlag(1),
 			&cli.IntFlag{Name: "samples", Aliases: []string{"s"}, Value: 10000, Usage: "exact: training samples `S` drawn exactly from the Ising ring (0: exact population, N ≤ 20)",
@@ -80,7 +90,20 @@ func flowCommand() *cli.Command {
 					}
 					return nil
 				}},
-			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "flow", Usage: "output `prefix`: PREFIX.csv, .npy, .json, .png"},
+			&cli.IntFlag{Name: "max-steps", Usage: "stop after this many integrator `steps` (accepted and rejected; 0: 10⁷) and write the partial trajectory",
+				Action: func(_ *cli.Context, v int) error {
+					if v < 0 {
+						return fmt.Errorf("--max-steps %d must be ≥ 0", v)
+					}
+					return nil
+				}},
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "flow", Usage: "output `prefix`: PREFIX.csv, .npy, .json, .png",
+				Action: func(_ *cli.Context, v string) error {
+					if b := filepath.Base(v); v == "" || strings.HasSuffix(v, "/") || strings.HasSuffix(v, string(filepath.Separator)) || b == "." || b == ".." {
+						return fmt.Errorf("--out %q must be a file prefix such as runs/flow (the files are PREFIX.csv, .npy, .json, .png)", v)
+					}
+					return nil
+				}},
 			formatFlag(),
 		},
 		Action: flowAction,
@@ -89,26 +112,32 @@ func flowCommand() *cli.Command {
 
 // flowOutput is the provenance sidecar PREFIX.json.
 type flowOutput struct {
-	Program   string            `json:"program"`
-	Version   string            `json:"version"`
-	Equation  string            `json:"equation"`
-	Reference string            `json:"reference"`
-	N         int               `json:"n"`
-	Hidden    int               `json:"hidden"`
-	Units     string            `json:"units"`
-	Params    map[string]any    `json:"parameters"`
-	Seed      uint64            `json:"seed"`
-	Sigma0    float64           `json:"sigma0"`
-	Method    string            `json:"method"`
-	RelTol    float64           `json:"rtol"`
-	Steps     int               `json:"steps"`
-	Rejected  int               `json:"rejected"`
-	Evals     int               `json:"evaluations"`
-	Residual  float64           `json:"final_residual"`
-	Stiff     bool              `json:"stiffness_detected"`
-	StiffAt   optFloat          `json:"stiff_at"`
-	Switched  optFloat          `json:"switched_to_etdrk4_at"`
-	Seconds   float64           `json:"seconds"`
+	Program   string         `json:"program"`
+	Version   string         `json:"version"`
+	Build     string         `json:"build"`
+	Equation  string         `json:"equation"`
+	Reference string         `json:"reference"`
+	N         int            `json:"n"`
+	Hidden    int            `json:"hidden"`
+	Units     string         `json:"units"`
+	Params    map[string]any `json:"parameters"`
+	Seed      uint64         `json:"seed"`
+	Sigma0    float64        `json:"sigma0"`
+	Method    string         `json:"method"`
+	RelTol    float64        `json:"rtol"`
+	Steps     int            `json:"steps"`
+	Rejected  int            `json:"rejected"`
+	Evals     int            `json:"evaluations"`
+	Residual  float64        `json:"final_residual"`
+	Stiff     bool           `json:"stiffness_detected"`
+	StiffAt   optFloat       `json:"stiff_at"`
+	Switched  optFloat       `json:"switched_to_etdrk4_at"`
+	Seconds   float64        `json:"seconds"`
+	// Complete is false when the integration stopped before the last
+	// requested time; StoppedBy then holds the reason.
+	Complete  bool              `json:"complete"`
+	StoppedBy string            `json:"stopped_by,omitempty"`
+	Requested int               `json:"requested_records"`
 	Files     map[string]string `json:"files"`
 	Layout    string            `json:"layout"`
 	Order     []flowRecord      `json:"records"`
@@ -136,16 +165,31 @@ func opt(x []float64) []optFloat {
 	return out
 }
 
+// Bounds of the flow's inputs: the flows settle by τ (or βt) of order 10³,
+// so a longer run only adds steps at the fixed point; σ₀ below 1e-100
+// would make Σw² and the absolute tolerance underflow; the trajectory is
+// held in memory.
+const (
+	maxFlowTime   = 1e6
+	minFlowSigma0 = 1e-100
+	maxFlowSigma0 = 1e3
+	maxFlowValues = 20_000_000 // records × M × sites (160 MB)
+)
+
 func flowAction(c *cli.Context) error {
-	if err := checkArgs(c, 0); err != nil {
+	if err := checkArgs(c, 1); err != nil {
 		return err
 	}
 	eq, n, m, seed := c.String("equation"), c.Int("n"), c.Int("hidden"), c.Uint64("seed")
-	out := flowOutput{Program: "placecell", Version: version.String(), Equation: eq, N: n, Hidden: m, Seed: seed,
-		Params: map[string]any{}, RelTol: c.Float64("rtol")}
+	out := flowOutput{Program: "placecell", Version: version.String(), Build: version.Build(), Equation: eq, N: n, Hidden: m,
+		Seed: seed, Params: map[string]any{}, RelTol: c.Float64("rtol")}
 	tEnd := c.Float64("time")
-	if c.IsSet("time") && (!(tEnd > 0) || math.IsInf(tEnd, 0)) {
-		return fmt.Errorf("--time %v must be positive and finite", tEnd)
+	if c.IsSet("time") && !(tEnd > 0 && tEnd <= maxFlowTime) {
+		return fmt.Errorf("--time %v is out of range (want 0 < T ≤ 10⁶: the flows settle by τ ~ 10³, a longer run only adds steps at the fixed point)", tEnd)
+	}
+	path := c.Args().First()
+	if path != "" && eq != "exact" {
+		return fmt.Errorf("a data file (%s) applies only to --equation exact", path)
 	}
 
 	// The system and its initial state.
@@ -180,24 +224,45 @@ func flowAction(c *cli.Context) error {
 			tEnd = 400
 		}
 	case "exact":
-		model := ring.Ising{N: n, Beta: c.Float64("beta")}
-		if err := model.Validate(); err != nil {
-			return err
-		}
-		s := c.Int("samples")
-		if s == 0 {
-			if n > dynamics.MaxEnumerationN {
-				return fmt.Errorf("--samples 0 (exact population) needs N ≤ %d, have --n %d", dynamics.MaxEnumerationN, n)
+		var data *ring.Spins
+		if path != "" {
+			for _, f := range []string{"n", "beta", "samples", "data-seed"} {
+				if c.IsSet(f) {
+					return fmt.Errorf("--%s does not apply when the data come from a file (%s sets N and S)", f, path)
+				}
 			}
-			sys = dynamics.NewSpinFlowPopulation(m, model)
-			out.Params["data"] = "exact population, all 2^N configurations"
-		} else {
-			data := ring.Generate(ring.NewExact(model), s, c.Uint64("data-seed"))
+			var err error
+			if data, err = ring.ReadSpinsFile(path); err != nil {
+				return err
+			}
+			if data.Sites() < 3 {
+				return fmt.Errorf("%s has %d sites per configuration (want N ≥ 3)", path, data.Sites())
+			}
+			n, sites, out.N = data.Sites(), data.Sites(), data.Sites()
 			sys = dynamics.NewSpinFlow(m, data)
-			out.Params["data"] = "exact samples"
-			out.Params["samples"], out.Params["data_seed"], out.Params["block_size"] = s, c.Uint64("data-seed"), ring.BlockSize
+			out.Params["data"] = "file"
+			out.Params["file"], out.Params["samples"] = path, data.Len()
+			out.Reference = "THEORY.md §4.6, paper eqs 19–22, 32 (M = 1), 48 (M = 2)"
+		} else {
+			model := ring.Ising{N: n, Beta: c.Float64("beta")}
+			if err := model.Validate(); err != nil {
+				return err
+			}
+			s := c.Int("samples")
+			if s == 0 {
+				if n > dynamics.MaxEnumerationN {
+					return fmt.Errorf("--samples 0 (exact population) needs N ≤ %d, have --n %d", dynamics.MaxEnumerationN, n)
+				}
+				sys = dynamics.NewSpinFlowPopulation(m, model)
+				out.Params["data"] = "exact population, all 2^N configurations"
+			} else {
+				data = ring.Generate(ring.NewExact(model), s, c.Uint64("data-seed"))
+				sys = dynamics.NewSpinFlow(m, data)
+				out.Params["data"] = "exact samples"
+				out.Params["samples"], out.Params["data_seed"], out.Params["block_size"] = s, c.Uint64("data-seed"), ring.BlockSize
+			}
+			out.Params["beta"] = model.Beta
 		}
-		out.Params["beta"] = model.Beta
 		sigma0, out.Units = math.Sqrt(0.1/float64(n)), "physical weights w, learning time t = ν·updates"
 		out.Reference = "THEORY.md §4.6, paper eqs 19–22, 32 (M = 1), 48 (M = 2)"
 		if tEnd == 0 {
@@ -208,11 +273,16 @@ func flowAction(c *cli.Context) error {
 	}
 	if c.IsSet("sigma0") {
 		sigma0 = c.Float64("sigma0")
-		if !(sigma0 > 0) || math.IsInf(sigma0, 0) {
-			return fmt.Errorf("--sigma0 %v must be positive and finite", sigma0)
+		if !(sigma0 >= minFlowSigma0 && sigma0 <= maxFlowSigma0) {
+			return fmt.Errorf("--sigma0 %v is out of range (want 1e-100 ≤ σ₀ ≤ 1e3)", sigma0)
 		}
 	}
 	out.Sigma0 = sigma0
+	records := c.Int("records")
+	if v := float64(records) * float64(m) * float64(sites); v > maxFlowValues {
+		return fmt.Errorf("--records %d × %d units × %d sites = %.3g values to hold (want at most %.0e; give fewer --records)",
+			records, m, sites, v, float64(maxFlowValues))
+	}
 	init := rng.New(seed, "flow-init", 0)
 	y0 := make([]float64, m*sites)
 	for k := range y0 {
@@ -234,21 +304,28 @@ func flowAction(c *cli.Context) error {
 		return fmt.Errorf("--method %q is not available (want auto, dopri5 or etdrk4)", c.String("method"))
 	}
 
-	// Integration.
-	records := c.Int("records")
+	// Integration: equally spaced records, the last exactly at tEnd.
 	times := make([]float64, records)
 	for j := range times {
-		times[j] = tEnd * float64(j) / float64(records-1)
+		times[j] = tEnd * (float64(j) / float64(records-1))
 	}
+	times[records-1] = tEnd
+	out.Requested = records
 	prog := newProgress(c.App.ErrWriter, "flow: t")
 	start := time.Now()
 	res, err := dynamics.Integrate(c.Context, sys, y0, times, &dynamics.ODESettings{
-		RelTol: out.RelTol, AbsTol: out.RelTol * 1e-2 * sigma0, Method: method,
+		RelTol: out.RelTol, AbsTol: out.RelTol * 1e-2 * sigma0, Method: method, MaxSteps: c.Int("max-steps"),
 		Progress: func(t float64) { prog.update(int(1000*t/tEnd), 1000) },
 	})
 	prog.finish()
-	if err != nil {
-		return fmt.Errorf("integration stopped at t = %.4g: %w", res.T[len(res.T)-1], err)
+	partial := err != nil
+	if partial && !errors.Is(err, dynamics.ErrMaxSteps) && !errors.Is(err, dynamics.ErrStepSize) &&
+		!errors.Is(err, dynamics.ErrNotFinite) && c.Context.Err() == nil {
+		return err // nothing integrated
+	}
+	out.Complete = !partial
+	if partial {
+		out.StoppedBy = err.Error()
 	}
 	out.Seconds = time.Since(start).Seconds()
 	out.Method, out.Steps, out.Rejected, out.Evals, out.Residual = res.Method.String(), res.Steps, res.Rejected, res.Evals, res.Residual
@@ -260,7 +337,10 @@ func flowAction(c *cli.Context) error {
 	// Order parameters and outputs.
 	snaps := dynamics.Track(res.T, res.Y, m, sites)
 	if cont, ok := sys.(*dynamics.Continuum); ok {
-		// Grid sums to integrals and grid indices to positions in sites.
+		// Grid sums to integrals and grid indices to positions in sites;
+		// the grid's orthonormal Fourier amplitudes to those of the
+		// continuum basis e^(2πikx/L)/√L (a factor √dx), so that their
+		// squares again sum to sum_sq = ∫w².
 		dx := cont.Dx()
 		for j := range snaps {
 			s := &snaps[j]
@@ -269,8 +349,15 @@ func flowAction(c *cli.Context) error {
 					v[k] *= dx
 				}
 			}
+			for _, a := range s.Amplitude {
+				for k := range a {
+					a[k] *= math.Sqrt(dx)
+				}
+			}
 		}
-		out.Units += "; order parameters as integrals (W = |∫w|, sum_sq = ∫w²) and positions in sites"
+		out.Units += "; order parameters as integrals (W = |∫w dx|, sum_sq = ∫w² dx, Fourier amplitudes |∫w e^(−2πikx/L) dx|/√L) and positions in sites"
+	} else {
+		out.Units += "; Fourier amplitudes |Σ_i w_i e^(−2πiki/N)|/√N (cos and sin together; squares over all k sum to sum_sq)"
 	}
 	for _, s := range snaps {
 		r := flowRecord{T: s.T, W: s.W, SumSq: s.SumSq, Peak: s.Peak, PR: opt(s.PR), FWHM: opt(s.FWHM),
@@ -293,9 +380,9 @@ func flowAction(c *cli.Context) error {
 	// Summary.
 	w := c.App.Writer
 	format := c.String("format")
-	tname := "τ"
+	tname, tcol := "τ", "tau"
 	if eq == "exact" {
-		tname = "t"
+		tname, tcol = "t", "t"
 	}
 	if format == "text" {
 		fmt.Fprintf(w, "%s equation, N = %d, M = %d: %s = 0 → %g from σ₀ = %.4g (seed %d); %s, %d steps (%d rejected), final residual ‖f‖∞ = %.3g, %.3g s\n",
@@ -308,8 +395,12 @@ func flowAction(c *cli.Context) error {
 					tname, res.StiffAt)
 			}
 		}
+		fmt.Fprintln(w, "centre: circular mean of w² in [0, N) sites; centre_unwrapped: followed continuously in time")
 	}
-	t := &table{head: []string{tname, "unit", "W", "sum_sq", "peak", "PR", "FWHM", "centre"}, prec: 5}
+	t := &table{head: []string{tcol, "unit", "W", "sum_sq", "peak", "PR", "FWHM", "centre", "centre_unwrapped"}, prec: 5}
+	if format != "text" {
+		t.prec = -1 // shortest representation that reads back exactly
+	}
 	step := max(1, (len(snaps)+9)/10)
 	for j := 0; j < len(snaps); j += step {
 		addFlowRows(t, snaps[j])
@@ -317,19 +408,27 @@ func flowAction(c *cli.Context) error {
 	if (len(snaps)-1)%step != 0 {
 		addFlowRows(t, snaps[len(snaps)-1])
 	}
-	if err := t.write(w, format, map[string]any{"program": "placecell " + version.String(), "equation": eq,
-		"n": n, "hidden": m, "seed": seed, "steps": out.Steps, "residual": out.Residual}); err != nil {
+	if err := t.write(w, format, map[string]any{"program": "placecell " + version.String(), "build": out.Build, "equation": eq,
+		"n": n, "hidden": m, "seed": seed, "steps": out.Steps, "residual": out.Residual, "complete": out.Complete}); err != nil {
 		return err
 	}
+	files := fmt.Sprintf("%s.csv, %s.npy, %s.json and %s.png", prefix, prefix, prefix, prefix)
+	if m > 4 {
+		files += " (the figure shows units 0–3 of " + strconv.Itoa(m) + ")"
+	}
+	if partial {
+		return fmt.Errorf("integration stopped at %s = %.4g of %g: %w; wrote the partial trajectory (%d of %d records) to %s",
+			tname, res.T[len(res.T)-1], tEnd, err, len(res.T), records, files)
+	}
 	if format == "text" {
-		fmt.Fprintf(w, "wrote %s.csv, %s.npy, %s.json and %s.png\n", prefix, prefix, prefix, prefix)
+		fmt.Fprintf(w, "wrote %s\n", files)
 	}
 	return nil
 }
 
 func addFlowRows(t *table, s dynamics.Snapshot) {
 	for mu := range s.W {
-		t.add(s.T, mu, s.W[mu], s.SumSq[mu], s.Peak[mu], s.PR[mu], s.FWHM[mu], s.Unwrapped[mu])
+		t.add(s.T, mu, s.W[mu], s.SumSq[mu], s.Peak[mu], s.PR[mu], s.FWHM[mu], s.Centre[mu], s.Unwrapped[mu])
 	}
 }
 
@@ -337,8 +436,9 @@ func addFlowRows(t *table, s dynamics.Snapshot) {
 // each atomically.
 func writeFlow(prefix string, out *flowOutput, res *dynamics.ODEResult, m, n int) error {
 	if err := atomicfile.Write(prefix+".csv", func(f io.Writer) error {
-		line, _ := json.Marshal(map[string]any{"program": out.Program, "version": out.Version, "equation": out.Equation,
-			"n": out.N, "hidden": out.Hidden, "seed": out.Seed, "sigma0": out.Sigma0, "parameters": out.Params})
+		line, _ := json.Marshal(map[string]any{"program": out.Program, "version": out.Version, "build": out.Build, "equation": out.Equation,
+			"n": out.N, "hidden": out.Hidden, "seed": out.Seed, "sigma0": out.Sigma0, "parameters": out.Params,
+			"complete": out.Complete, "stopped_by": out.StoppedBy})
 		fmt.Fprintf(f, "# placecell flow trajectory (%s)\n# %s\n", out.Reference, line)
 		cw := csv.NewWriter(f)
 		head := []string{"t", "unit"}
@@ -380,8 +480,9 @@ func writeFlow(prefix string, out *flowOutput, res *dynamics.ODEResult, m, n int
 
 // plotFlow draws up to four units, each a panel of w_i against i at up
 // to nine records spaced geometrically in time (so that the early growth
-// shows), from light (early) to dark (late). Each unit's sign is fixed by
-// its final state (largest entry positive).
+// shows), from light (early) to dark (late), with the legend of the times
+// in a column at the right, clear of the curves. Each unit's sign is fixed
+// by its final state (largest entry positive).
 func plotFlow(path string, out *flowOutput, res *dynamics.ODEResult, m, n int, eq string) error {
 	shown := min(m, 4)
 	panels := make([]*plot.Plot, shown)
@@ -411,11 +512,19 @@ func plotFlow(path string, out *flowOutput, res *dynamics.ODEResult, m, n int, e
 	if eq == "exact" {
 		tname = "t"
 	}
+	legend := plot.NewLegend()
+	legend.Top, legend.Left = true, true
 	for mu := 0; mu < shown; mu++ {
 		p := plot.New()
 		p.Title.Text = fmt.Sprintf("%s equation, N = %d, M = %d: unit %d", eq, out.N, m, mu)
 		if mu == 0 {
 			p.Title.Text += fmt.Sprintf(" (seed %d, σ₀ = %.3g)", out.Seed, out.Sigma0)
+			if m > shown {
+				p.Title.Text += fmt.Sprintf("; units 0–%d of %d shown", shown-1, m)
+			}
+			if !out.Complete {
+				p.Title.Text += fmt.Sprintf("; stopped early at %s = %.4g", tname, res.T[last])
+			}
 		}
 		p.X.Label.Text = xlabel
 		p.Y.Label.Text = "w"
@@ -450,18 +559,20 @@ func plotFlow(path string, out *flowOutput, res *dynamics.ODEResult, m, n int, e
 			l.LineStyle.Color = color.RGBA{R: uint8(210 - 190*f), G: uint8(210 - 160*f), B: uint8(235 - 90*f), A: 255}
 			l.LineStyle.Width = vg.Points(1.3)
 			p.Add(l)
-			p.Legend.Add(fmt.Sprintf("%s = %.4g", tname, res.T[j]), l)
+			if mu == 0 {
+				legend.Add(fmt.Sprintf("%s = %.4g", tname, res.T[j]), l)
+			}
 		}
-		// Headroom for the legend, placed on the side away from the peak.
 		r := math.Max(hi-lo, 1e-12)
 		p.Y.Min, p.Y.Max = lo-0.05*r, hi+0.05*r
 		p.X.Min, p.X.Max = 0, dx*float64(n-1)
-		p.Legend.Top = true
-		p.Legend.Left = peakAt > n/2
 		p.Add(plotter.NewGrid())
 		panels[mu] = p
 	}
-	const width = 18 * vg.Centimeter
+	const (
+		width   = 21 * vg.Centimeter
+		legendW = 3 * vg.Centimeter
+	)
 	height := vg.Length(shown) * 8 * vg.Centimeter
 	img := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(120))
 	dc := draw.New(img)
@@ -470,10 +581,12 @@ func plotFlow(path string, out *flowOutput, res *dynamics.ODEResult, m, n int, e
 		rows[i] = []*plot.Plot{p}
 	}
 	canvases := plot.Align(rows, draw.Tiles{Rows: shown, Cols: 1, PadY: vg.Points(6), PadTop: vg.Points(4),
-		PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(6)}, dc)
+		PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(6)}, draw.Crop(dc, 0, -legendW, 0, 0))
 	for i, p := range panels {
 		p.Draw(canvases[i][0])
 	}
+	// The legend column, level with the first panel's plotting area.
+	legend.Draw(draw.Crop(dc, width-legendW+vg.Points(6), -vg.Points(4), 0, -vg.Points(28)))
 	return atomicfile.Write(path, func(f io.Writer) error {
 		_, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f)
 		return err
