@@ -450,7 +450,6 @@ func (r *Lattice500Result) Plot(path string) error {
 	pb.Title.Text = "accurate time course of the peak (start 0 of each σ)"
 	pb.X.Label.Text, pb.Y.Label.Text = "τ", "peak of ŵ"
 	pb.Y.Min, pb.Y.Max = 0, 1.15
-	pb.X.Min, pb.X.Max = 0, 80
 	for s, co := range r.Courses {
 		if err := addLine(pb, co.Tau, co.Peak, colRules[s%len(colRules)], 1.5, nil, fmt.Sprintf("σ = %g: 0.65 at τ = %s", co.Sigma, pm(float64(r.TauAt[s]), float64(r.TauAtSD[s]), 1))); err != nil {
 			return err
@@ -459,8 +458,8 @@ func (r *Lattice500Result) Plot(path string) error {
 	if err := addHLine(pb, paperFig14aPeak, 0, 80, colTheory2, dash, ""); err != nil {
 		return err
 	}
-	pb.Legend.Top, pb.Legend.Left = true, true
-	pb.Legend.Left = false
+	pb.X.Min, pb.X.Max = 0, 80 // after the lines, which widen the range to theirs
+	pb.Legend.Top = true
 	pb.Add(plotter.NewGrid())
 
 	pc := plot.New()

@@ -550,9 +550,13 @@ func (r *RFResult) Summary(png string) string {
 		{"ν", g(t.Nu), "0.001"}, {"batch", strconv.Itoa(t.Batch), "10"}, {"epochs", strconv.Itoa(t.Epochs), "100"},
 		{"S", strconv.Itoa(c.S), "10000"}, {"sweeps", strconv.Itoa(t.Sweeps), "20"},
 	}, "ν/B (the SGA noise level) and the learning time per epoch are the paper's")
+	unit := "±1 hidden unit with zero fields (implied by c_μ = 0 and the theory section); the paper never names it"
+	if !spinFlowApplies(t) {
+		unit = "hidden unit " + unitLabel(t) + " (chosen instead of the ±1 unit the paper implies; no exact flow or test log-likelihood)"
+	}
 	s += assumptions(
 		"β = 1 (implied by the paper's Fig. 2, not stated for Fig. 3a)",
-		"±1 hidden unit with zero fields (implied by c_μ = 0 and the theory section); the paper never names it",
+		unit,
 		fmt.Sprintf("n_c = %d persistent chains (not reported)", t.Chains),
 		fmt.Sprintf("σ₀ = %.4g = √(0.1/N), the PGM default (not reported)", t.Sigma0),
 		fmt.Sprintf("test set of %d samples (not reported)", c.TestS),
