@@ -496,8 +496,12 @@ func (r *XYRFResult) compare() []paperRow {
 				paperRow{"spatially summed amplitudes (of Σ_i w_i(v))", "≈ 7.5–9", fmt.Sprintf("%s (range %.2f–%.2f)", pm(am, asd, 2), minOf(amps), maxOf(amps)), agreement(am, asd, 7.5, 9, 0.1)},
 			)
 			m := run.Spec.M
+			sv := gapVerdict(run.Gaps, m)
+			if fw, _, _ := meanSDOf(widths); len(run.Gaps) > 0 && minOf(run.Gaps) < fw {
+				sv = fmt.Sprintf("not all separated: two centres %.3g sites apart, less than the mean FWHM %.3g; ", minOf(run.Gaps), fw) + sv
+			}
 			rows = append(rows, paperRow{"spatial separation of the fields", fmt.Sprintf("separated (N/%d = %.0f)", m, float64(r.Config.N)/float64(m)),
-				gapText(run.Gaps), gapVerdict(run.Gaps, m)})
+				gapText(run.Gaps), sv})
 			rows = append(rows, paperRow{"phases of the cosines", fmt.Sprintf("equally spaced (1/%d turn)", m),
 				gapText(run.PhaseGaps) + " turns", gapVerdict(run.PhaseGaps, m)})
 			var coh []float64
@@ -773,7 +777,7 @@ func (r *XYRFResult) verdict() string {
 
 // isAgreement reports whether a verdict states agreement.
 func isAgreement(v string) bool {
-	for _, p := range []string{"agrees", "constant phase", "about equally spaced", "more regular than random"} {
+	for _, p := range []string{"agrees", "constant phase", "about equally spaced", "more regular than random", "somewhat more regular"} {
 		if len(v) >= len(p) && v[:len(p)] == p {
 			return true
 		}
