@@ -1,6 +1,7 @@
 package spectral
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -90,7 +91,8 @@ func (r *Rule) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// Threshold is a retarded-learning critical point.
+// Threshold is a retarded-learning critical point. In JSON, non-finite
+// fields (S = +Inf when the rule is never met) are null.
 type Threshold struct {
 	Rule Rule `json:"Rule"`
 	// Model names the model and its parameters (ring.Label).
@@ -112,6 +114,64 @@ type Threshold struct {
 	R float64 `json:"R"`
 	// S is the critical sample size S_c = N/r_c.
 	S float64 `json:"S"`
+}
+
+// jsonFloat is a float64 that JSON holds: a non-finite value is written as
+// null.
+type jsonFloat float64
+
+func (x jsonFloat) MarshalJSON() ([]byte, error) {
+	if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(float64(x))
+}
+
+// thresholdJSON is the JSON form of a Threshold.
+type thresholdJSON struct {
+	Rule     Rule      `json:"Rule"`
+	Model    string    `json:"Model,omitempty"`
+	Lambda   jsonFloat `json:"Lambda"`
+	Bulk     jsonFloat `json:"Bulk"`
+	DimRatio float64   `json:"DimRatio,omitempty"`
+	Group    []Mode    `json:"Group,omitempty"`
+	R        jsonFloat `json:"R"`
+	S        jsonFloat `json:"S"`
+}
+
+// MarshalJSON implements json.Marshaler. JSON has no infinities: a
+// threshold that is never crossed (S_c = +Inf, r_c = 0) has "S": null, and
+// so has any other non-finite field.
+func (t Threshold) MarshalJSON() ([]byte, error) {
+	return json.Marshal(thresholdJSON{t.Rule, t.Model, jsonFloat(t.Lambda), jsonFloat(t.Bulk), t.DimRatio, t.Group,
+		jsonFloat(t.R), jsonFloat(t.S)})
+}
+
+// UnmarshalJSON implements json.Unmarshaler. A null R, S or Lambda reads
+// as +Inf, the only non-finite value these take; a null Bulk as NaN.
+func (t *Threshold) UnmarshalJSON(b []byte) error {
+	var v struct {
+		Rule     Rule     `json:"Rule"`
+		Model    string   `json:"Model"`
+		Lambda   *float64 `json:"Lambda"`
+		Bulk     *float64 `json:"Bulk"`
+		DimRatio float64  `json:"DimRatio"`
+		Group    []Mode   `json:"Group"`
+		R        *float64 `json:"R"`
+		S        *float64 `json:"S"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	or := func(p *float64, def float64) float64 {
+		if p == nil {
+			return def
+		}
+		return *p
+	}
+	*t = Threshold{Rule: v.Rule, Model: v.Model, Lambda: or(v.Lambda, math.Inf(1)), Bulk: or(v.Bulk, math.NaN()),
+		DimRatio: v.DimRatio, Group: v.Group, R: or(v.R, math.Inf(1)), S: or(v.S, math.Inf(1))}
+	return nil
 }
 
 // IsingThreshold returns the threshold of the Ising ring m under rule.

@@ -207,6 +207,36 @@ func TestRuleJSON(t *testing.T) {
 	}
 }
 
+// TestThresholdJSONNonFinite checks that thresholds with no crossing
+// encode: at β = 0.5, P = 10 the additive edge of eq 31 never falls below
+// Λ_XY (Λ − P/(P−1) < 1), so r_c = 0 and S_c = +Inf (XYThreshold doc),
+// which JSON cannot hold; it is written as null and read back as +Inf.
+// Λ_XY = +Inf (β = 5000) round-trips the same way; finite fields are
+// kept to the bit.
+func TestThresholdJSONNonFinite(t *testing.T) {
+	t.Parallel()
+	for _, beta := range []float64{0.5, 5000} {
+		th := XYThreshold(ring.XY{N: 20, P: 10, Beta: beta}, EdgeMatching)
+		b, err := json.Marshal(th)
+		if err != nil {
+			t.Fatalf("β = %g: %v", beta, err)
+		}
+		var back Threshold
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatalf("β = %g: decoding %s: %v", beta, b, err)
+		}
+		same := func(x, y float64) bool { return x == y || math.IsNaN(x) && math.IsNaN(y) }
+		if !same(back.S, th.S) || !same(back.R, th.R) || !same(back.Lambda, th.Lambda) || back.Bulk != th.Bulk ||
+			back.Rule != th.Rule || back.Model != th.Model {
+			t.Errorf("β = %g: round trip %+v, want %+v (JSON %s)", beta, back, th, b)
+		}
+	}
+	b, _ := json.Marshal(XYThreshold(ring.XY{N: 20, P: 10, Beta: 0.5}, EdgeMatching))
+	if !strings.Contains(string(b), `"S":null`) {
+		t.Errorf("JSON %s, want S null", b)
+	}
+}
+
 // TestXYThresholdPaper checks PAPER-XY-CROSSING: at P = 10, β = 1.5 the
 // additive eq-31 edge rule gives r_c = 0.0658 (paper "r ≃ 0.066"; matched
 // to 5e−5) with Λ_XY = 4.391 (5e−4), and that each rule's defining
