@@ -96,7 +96,10 @@ func PredictCrossover(s *Spectrum, samples float64, groups ...[]Mode) Crossover 
 // projection λ_G ψ'(λ_G)/ψ(λ_G) of each outlier eigenvector on the group's
 // eigenspace (THEORY.md §3.5–3.6), and whether S exceeds S_sep(G). Below
 // S_sep the location is NaN and the overlap 0 (use PredictCrossover
-// there). It panics if the group's eigenvalue is not above the rest.
+// there). A group that shares its eigenvalue with other modes, to 10⁻¹²
+// relative (every mode of the XY ring at β = 0), has no separated spike:
+// NaN, 0 and false. It panics if the group's eigenvalue is below another
+// one.
 func SpikeOverlap(s *Spectrum, group []Mode, samples float64) (x, overlap2 float64, outlier bool) {
 	in := make(map[int]bool, len(group))
 	lg := math.Inf(1)
@@ -105,13 +108,20 @@ func SpikeOverlap(s *Spectrum, group []Mode, samples float64) (x, overlap2 float
 		lg = math.Min(lg, s.Value(md))
 	}
 	rest := make([]float64, 0, len(s.Values))
+	tie := false
 	for i, v := range s.Values {
 		if !in[i] {
 			if v >= lg {
-				panic(fmt.Sprintf("spectral: group eigenvalue %v not above the rest (%v)", lg, v))
+				if v-lg > 1e-12*math.Abs(lg) {
+					panic(fmt.Sprintf("spectral: group eigenvalue %v not above the rest (%v)", lg, v))
+				}
+				tie = true
 			}
 			rest = append(rest, math.Max(v, 0))
 		}
+	}
+	if tie {
+		return math.NaN(), 0, false
 	}
 	law := GeneralizedMP{T: rest, Gamma: float64(len(rest)) / samples}
 	return law.Outlier(lg)

@@ -139,4 +139,10 @@ func TestSpikeOverlapAndSeparation(t *testing.T) {
 	if !panics(func() { SpikeOverlap(s, []Mode{{0, 0}}, 100) }) {
 		t.Error("SpikeOverlap of a group below the rest did not panic")
 	}
+	// At β = 0 every Pearson eigenvalue of the XY ring is P/(P−1) (up to
+	// rounding): the top class has no separated spike at any S.
+	xy := ModelSpectrum(ring.XY{N: 8, P: 5, Beta: 0})
+	if x, ov, out := SpikeOverlap(xy, xy.Top().Modes, 1e6); !math.IsNaN(x) || ov != 0 || out {
+		t.Errorf("XY at β = 0: SpikeOverlap = %v, %v, %t, want NaN, 0, false", x, ov, out)
+	}
 }
