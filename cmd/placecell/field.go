@@ -28,7 +28,7 @@ func fieldCommand() *cli.Command {
 		UsageText: "placecell field [--n N] [--hidden M] [--seed s] [--beta β] [--var0 v] [--format text|csv|json]",
 		Flags: []cli.Flag{
 			nFlag(100), formatFlag(), seedFlag(),
-			&cli.IntFlag{Name: "hidden", Aliases: []string{"m"}, Value: 2, Usage: "solve the lattice for M = 1..`M` units",
+			&cli.IntFlag{Name: "hidden", Aliases: []string{"m"}, Value: 2, Usage: "solve the lattice for M = 1..`M` units (M·N ≤ 800)",
 				Action: func(_ *cli.Context, v int) error {
 					if v < 1 || v > 6 {
 						return fmt.Errorf("--hidden %d is out of range (want 1 ≤ M ≤ 6)", v)
@@ -53,13 +53,50 @@ func fieldCommand() *cli.Command {
 	}
 }
 
+// maxFieldUnknowns bounds M·N: the Newton polish and the stability
+// analysis diagonalise the dense (M·N)² Jacobian, about 15 s at M·N = 800
+// on one core.
+const maxFieldUnknowns = 800
+
+// unitShape classifies a stationary field: "uniform" if it is flat (the
+// uniform fixed point, PR = N, no FWHM), "localised" if its FWHM is below
+// N/2 (a receptive field), "extended" otherwise (a modulation of the whole
+// ring, as on rings just above the Turing threshold N = 9).
+func unitShape(w []float64, u meanfield.UnitShape) string {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, x := range w {
+		lo, hi = math.Min(lo, x), math.Max(hi, x)
+	}
+	switch {
+	case hi-lo <= 1e-9*math.Max(math.Abs(lo), math.Abs(hi)):
+		return "uniform"
+	case u.FWHM < float64(len(w))/2:
+		return "localised"
+	}
+	return "extended"
+}
+
 func fieldAction(c *cli.Context) error {
 	if err := checkArgs(c, 0); err != nil {
 		return err
 	}
 	n, maxM, seed := c.Int("n"), c.Int("hidden"), c.Uint64("seed")
-	if n < 8 {
-		return fmt.Errorf("--n %d is too small for a localised field (want N ≥ 8)", n)
+	if n < 3 {
+		return fmt.Errorf("--n %d is too small for the lattice equation (want N ≥ 3)", n)
+	}
+	if n*maxM > maxFieldUnknowns {
+		return fmt.Errorf("--n %d with --hidden %d: the lattice Jacobian of M·N = %d unknowns is diagonalised densely "+
+			"(time ∝ (M·N)³); want M·N ≤ %d (placecell flow integrates larger rings)", n, maxM, n*maxM, maxFieldUnknowns)
+	}
+	// Below N = 9 the uniform fixed point has no unstable mode (appendix
+	// A, THEORY.md §5.5): the flow returns to it and no field localises.
+	u, err := meanfield.UniformFixedPoint(float64(n))
+	if err != nil {
+		return err
+	}
+	if len(u.UnstableModes()) == 0 {
+		return fmt.Errorf("--n %d: the uniform state w* = %.4g is stable on this ring (no Turing-unstable mode, appendix A), "+
+			"so no receptive field forms; want N ≥ 9", n, u.W)
 	}
 	start := time.Now()
 	var secs []section
@@ -91,7 +128,7 @@ func fieldAction(c *cli.Context) error {
 		notes: cnotes, t: ct})
 
 	// Lattice solutions.
-	lt := &table{head: []string{"M", "unit", "peak", "sum_sq", "sum", "PR", "FWHM", "centre", "tau", "residual"}}
+	lt := &table{head: []string{"M", "unit", "peak", "sum_sq", "sum", "PR", "FWHM", "centre", "shape", "tau", "residual"}}
 	mt := &table{head: []string{"M", "rank", "eigenvalue", "kind", "translation_overlap", "rotation_overlap"}}
 	var lnotes []string
 	for m := 1; m <= maxM; m++ {
@@ -100,8 +137,11 @@ func fieldAction(c *cli.Context) error {
 		if err != nil {
 			return fmt.Errorf("lattice, M = %d: %w", m, err)
 		}
+		shapes := map[string]int{}
 		for mu, u := range sol.Units {
-			lt.add(m, mu, u.Peak, u.SumSq, u.Sum, u.PR, u.FWHM, u.Centre, sol.Tau, sol.Residual)
+			sh := unitShape(sol.W[mu*n:(mu+1)*n], u)
+			shapes[sh]++
+			lt.add(m, mu, u.Peak, u.SumSq, u.Sum, u.PR, u.FWHM, u.Centre, sh, sol.Tau, sol.Residual)
 		}
 		st, err := meanfield.LatticeStability(n, m, sol.W)
 		if err != nil {
@@ -114,9 +154,14 @@ func fieldAction(c *cli.Context) error {
 		if !st.Stable {
 			verdict = "unstable"
 		}
-		lnotes = append(lnotes, fmt.Sprintf("M = %d: %s (largest eigenvalue besides rotation zero modes %.4g), "+
+		kinds := "localised"
+		if shapes["localised"] != m {
+			kinds = fmt.Sprintf("%d of %d units localised (FWHM < N/2), %d extended, %d uniform: not a set of receptive fields",
+				shapes["localised"], m, shapes["extended"], shapes["uniform"])
+		}
+		lnotes = append(lnotes, fmt.Sprintf("M = %d: %s, %s (largest eigenvalue besides rotation zero modes %.4g), "+
 			"flow to τ = %.0f (%d steps), %d Newton steps, residual %.1g",
-			m, verdict, st.Leading, sol.Tau, sol.Steps, sol.NewtonSteps, sol.Residual))
+			m, verdict, kinds, st.Leading, sol.Tau, sol.Steps, sol.NewtonSteps, sol.Residual))
 	}
 	lnotes = append(lnotes, fmt.Sprintf("N = %d, random start σ = %g (seed %d); units sign-normalised, M ≥ 2 rotated to one bump per unit",
 		n, c.Float64("sigma0"), seed))
@@ -125,10 +170,6 @@ func fieldAction(c *cli.Context) error {
 	secs = append(secs, section{name: "lattice_modes", title: "Lattice Jacobian: leading eigenvalues (THEORY.md §5.3)", t: mt})
 
 	// Uniform fixed point and Turing rates.
-	u, err := meanfield.UniformFixedPoint(float64(n))
-	if err != nil {
-		return err
-	}
 	ut := &table{head: []string{"n", "k", "lattice_rate", "continuum_rate", "unstable"}}
 	for mode := 0; mode <= min(n/2, len(u.UnstableModes())+2); mode++ {
 		k := 2 * math.Pi * float64(mode) / float64(n)
@@ -160,7 +201,7 @@ func fieldAction(c *cli.Context) error {
 			notes: []string{"small-β limits; at β ~ 1 the receptive field is wider (paper Fig 3b)"}, t: pt})
 	}
 
-	meta := map[string]any{"program": "placecell " + version.String(), "n": n, "hidden": maxM, "seed": seed,
+	meta := map[string]any{"program": "placecell " + version.String(), "build": version.Build(), "n": n, "hidden": maxM, "seed": seed,
 		"sigma0": c.Float64("sigma0"), "seconds": math.Round(time.Since(start).Seconds()*1000) / 1000}
 	return writeSections(c.App.Writer, c.String("format"), meta, secs)
 }

@@ -29,7 +29,7 @@ func TestFieldVerdicts(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	for _, want := range []string{"b- = 2.343146: stable", "b+ = 13.656854: unstable", "0.9195927", "2.400121",
-		"unstable lattice modes n = [1 2 3]", "translation"} {
+		"unstable lattice modes n = [1 2 3]", "translation", "M = 1: stable, localised"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("field output lacks %q:\n%s", want, out)
 		}
@@ -420,5 +420,51 @@ func TestFlowExactDataFile(t *testing.T) {
 	}
 	if code, _, e := runCLI(t, append(common, "--out", a, "--n", "20", path)...); code != 1 || !strings.Contains(e, "--n") {
 		t.Errorf("--n beside a data file: exit %d, error %q", code, e)
+	}
+}
+
+// TestFieldGuards checks that field refuses rings without a Turing-unstable
+// mode (N ≤ 8, appendix A: the uniform state is stable there, so the
+// "solution" would be the uniform state labelled stable) and sizes whose
+// dense Jacobian is too large (M·N > 800), before any work; that a ring
+// just above the threshold (N = 9) labels its M = 1 field as extended
+// (FWHM ≥ N/2) rather than localised; and that the output carries the
+// build identifier (internal/version.Build).
+func TestFieldGuards(t *testing.T) {
+	t.Parallel()
+	for i, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"field", "--n", "8", "--hidden", "1"}, "N ≥ 9"},
+		{[]string{"field", "--n", "1500"}, "M·N"},
+		{[]string{"field", "--n", "10000", "--hidden", "6"}, "M·N"},
+	} {
+		code, _, errOut := runCLI(t, c.args...)
+		if code != 1 || !strings.Contains(errOut, c.want) || strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
+			t.Errorf("%d %v: exit %d, error %q; want one line mentioning %q", i, c.args, code, errOut, c.want)
+		}
+	}
+	code, out, errOut := runCLI(t, "field", "--n", "9", "--hidden", "1", "--format", "json")
+	if code != 0 {
+		t.Fatalf("--n 9: exit %d: %s", code, errOut)
+	}
+	var v struct {
+		Build   string `json:"build"`
+		Lattice struct {
+			Rows []struct {
+				Shape string  `json:"shape"`
+				FWHM  float64 `json:"FWHM"`
+			} `json:"rows"`
+		} `json:"lattice"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("invalid JSON: %v", err)
+	}
+	if len(v.Lattice.Rows) != 1 || v.Lattice.Rows[0].Shape != "extended" || v.Lattice.Rows[0].FWHM < 4.5 {
+		t.Errorf("N = 9 lattice rows %+v, want one extended field with FWHM ≥ N/2", v.Lattice.Rows)
+	}
+	if v.Build != version.Build() {
+		t.Errorf("build %q, want %q", v.Build, version.Build())
 	}
 }
