@@ -9,6 +9,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/gonum/stat"
 
@@ -29,8 +30,10 @@ import (
 // exact co-occurrence counts are accumulated batch by batch, so memory
 // does not grow with S.
 type SpectraConfig struct {
-	// N, Beta and P define the model (P for XY only). Defaults: N = 100;
-	// Ising β = 0.5 (Fig. 12b), XY β = 1.5, P = 10 (Fig. 13).
+	// N, Beta and P define the model (P for XY only). Defaults
+	// (DefaultIsingSpectraConfig, DefaultXYSpectraConfig): N = 100; Ising
+	// β = 0.5 (Fig. 12b), XY β = 1.5, P = 10 (Fig. 13). A zero Beta is
+	// kept: β = 0 is the uncorrelated ring.
 	N    int     `json:"n"`
 	Beta float64 `json:"beta"`
 	P    int     `json:"p,omitempty"`
@@ -112,11 +115,14 @@ type SpectraPoint struct {
 
 // SpectraResult is the outcome of a spectral experiment.
 type SpectraResult struct {
-	Program string        `json:"program"`
-	Version string        `json:"version"`
-	Figure  int           `json:"figure"`
-	Model   string        `json:"model"`
-	Config  SpectraConfig `json:"config"`
+	Program string `json:"program"`
+	Version string `json:"version"`
+	// Build identifies the binary (version.Build): the VCS revision and
+	// whether the tree was modified.
+	Build  string        `json:"build"`
+	Figure int           `json:"figure"`
+	Model  string        `json:"model"`
+	Config SpectraConfig `json:"config"`
 	// Estimator names the empirical correlation matrix.
 	Estimator string `json:"estimator"`
 	// Lambda is the paper's top eigenvalue: e^(2β) (eq 26) or Λ_XY
@@ -133,71 +139,92 @@ type SpectraResult struct {
 	sp    *spectral.Spectrum
 }
 
+// DefaultIsingSpectraConfig returns the quick defaults of the Ising
+// experiment (Fig. 12b): N = 100, β = 0.5, the ratios DefaultIsingRatios,
+// 10 data sets per ratio, band |k| ≤ 3.
+func DefaultIsingSpectraConfig() SpectraConfig {
+	return SpectraConfig{N: 100, Beta: 0.5, Ratios: slices.Clone(DefaultIsingRatios), Runs: 10, Band: 3}
+}
+
+// DefaultXYSpectraConfig returns the quick defaults of the XY experiment
+// (Fig. 13): N = 100, P = 10, β = 1.5, the ratios DefaultXYRatios, 6 data
+// sets per ratio, band |k| ≤ 3.
+func DefaultXYSpectraConfig() SpectraConfig {
+	return SpectraConfig{N: 100, Beta: 1.5, P: 10, Ratios: slices.Clone(DefaultXYRatios), Runs: 6, Band: 3}
+}
+
 // IsingSpectra runs the experiment of the paper's Fig. 12 on the Ising
-// ring.
+// ring. Zero fields of cfg take the values of DefaultIsingSpectraConfig,
+// except Beta, for which zero is a valid value (the uncorrelated ring). An
+// invalid configuration gives a *ConfigError before anything runs.
 func IsingSpectra(ctx context.Context, cfg SpectraConfig) (*SpectraResult, error) {
-	if cfg.N == 0 {
-		cfg.N = 100
-	}
-	if cfg.Beta == 0 {
-		cfg.Beta = 0.5
-	}
-	if len(cfg.Ratios) == 0 {
-		cfg.Ratios = slices.Clone(DefaultIsingRatios)
-	}
-	if cfg.Runs == 0 {
-		cfg.Runs = 10
-	}
+	cfg.setDefaults(DefaultIsingSpectraConfig())
 	cfg.P = 0
 	return runSpectra(ctx, cfg, ring.Ising{N: cfg.N, Beta: cfg.Beta}, 12)
 }
 
 // XYSpectra runs the experiment of the paper's Fig. 13 on the XY ring.
+// Zero fields of cfg take the values of DefaultXYSpectraConfig, except
+// Beta, for which zero is a valid value (independent uniform angles). An
+// invalid configuration gives a *ConfigError before anything runs.
 func XYSpectra(ctx context.Context, cfg SpectraConfig) (*SpectraResult, error) {
-	if cfg.N == 0 {
-		cfg.N = 100
-	}
-	if cfg.Beta == 0 {
-		cfg.Beta = 1.5
-	}
-	if cfg.P == 0 {
-		cfg.P = 10
-	}
-	if len(cfg.Ratios) == 0 {
-		cfg.Ratios = slices.Clone(DefaultXYRatios)
-	}
-	if cfg.Runs == 0 {
-		cfg.Runs = 6
-	}
+	cfg.setDefaults(DefaultXYSpectraConfig())
 	return runSpectra(ctx, cfg, ring.XY{N: cfg.N, P: cfg.P, Beta: cfg.Beta}, 13)
 }
 
-func runSpectra(ctx context.Context, cfg SpectraConfig, m ring.Model, fig int) (*SpectraResult, error) {
-	if cfg.Runs == 0 {
-		cfg.Runs = 5
+// setDefaults fills the zero fields of c, except Beta, from def.
+func (c *SpectraConfig) setDefaults(def SpectraConfig) {
+	if c.N == 0 {
+		c.N = def.N
 	}
-	if cfg.Band == 0 {
-		cfg.Band = 3
+	if c.P == 0 {
+		c.P = def.P
 	}
+	if len(c.Ratios) == 0 {
+		c.Ratios = slices.Clone(def.Ratios)
+	}
+	if c.Runs == 0 {
+		c.Runs = def.Runs
+	}
+	if c.Band == 0 {
+		c.Band = def.Band
+	}
+}
+
+// validate checks the configuration of model m.
+func (c *SpectraConfig) validate(m ring.Model) error {
 	if err := m.Validate(); err != nil {
+		return &ConfigError{strings.TrimPrefix(err.Error(), "ring: ")}
+	}
+	if c.Runs < 1 {
+		return configErrorf("runs = %d must be at least 1", c.Runs)
+	}
+	seen := map[int]float64{}
+	for _, r := range c.Ratios {
+		if !(r > 0) || math.IsInf(r, 0) {
+			return configErrorf("ratio r = %v must be positive and finite", r)
+		}
+		s := math.Round(float64(c.N) / r)
+		if s < 2 || s > 1e8 {
+			return configErrorf("ratio r = %v gives S = %v samples (want 2 ≤ S ≤ 10⁸)", r, s)
+		}
+		if prev, ok := seen[int(s)]; ok {
+			return configErrorf("ratios %v and %v both give S = %d samples; give ratios that differ more", prev, r, int(s))
+		}
+		seen[int(s)] = r
+	}
+	if c.Band < 0 || 2*c.Band >= c.N {
+		return configErrorf("band K = %d must be in [0, N/2)", c.Band)
+	}
+	return nil
+}
+
+func runSpectra(ctx context.Context, cfg SpectraConfig, m ring.Model, fig int) (*SpectraResult, error) {
+	if err := cfg.validate(m); err != nil {
 		return nil, err
 	}
-	if cfg.Runs < 1 {
-		return nil, fmt.Errorf("compare: runs = %d must be at least 1", cfg.Runs)
-	}
-	for _, r := range cfg.Ratios {
-		if !(r > 0) || math.IsInf(r, 0) {
-			return nil, fmt.Errorf("compare: ratio r = %v must be positive and finite", r)
-		}
-		if s := math.Round(float64(cfg.N) / r); s < 2 || s > 1e8 {
-			return nil, fmt.Errorf("compare: ratio r = %v gives S = %v samples (want 2 ≤ S ≤ 10⁸)", r, s)
-		}
-	}
-	if cfg.Band < 0 || 2*cfg.Band >= cfg.N {
-		return nil, fmt.Errorf("compare: band K = %d must be in [0, N/2)", cfg.Band)
-	}
 
-	res := &SpectraResult{Program: "placecell", Version: version.String(), Figure: fig, Model: ring.Label(m),
+	res := &SpectraResult{Program: "placecell", Version: version.String(), Build: version.Build(), Figure: fig, Model: ring.Label(m),
 		Config: cfg, Estimator: spectral.DefaultEstimator(m).String(), model: m}
 	res.theory()
 
@@ -284,11 +311,12 @@ func (r *SpectraResult) bandModes() []spectral.Mode {
 func (r *SpectraResult) measure(ctx context.Context, name string, s, run int, seed uint64) (SpectraRun, error) {
 	m := r.model
 	key := runKey(name, struct {
+		Build string
 		Model string
 		S     int
 		Seed  uint64
 		Band  int
-	}{ring.Label(m), s, seed, r.Config.Band})
+	}{version.Build(), ring.Label(m), s, seed, r.Config.Band})
 	var out SpectraRun
 	st := r.Config.Store
 	if st != nil {
@@ -391,7 +419,7 @@ func (r *SpectraResult) UnmarshalJSON(b []byte) error {
 func (r *SpectraResult) Header() []string {
 	cfg, _ := json.Marshal(r.Config)
 	return []string{
-		fmt.Sprintf("%s %s, experiment %s (paper Fig. %d), model %s, estimator %s", r.Program, r.Version,
+		fmt.Sprintf("%s %s (build %s), experiment %s (paper Fig. %d), model %s, estimator %s", r.Program, r.Version, r.Build,
 			r.experimentName(), r.Figure, r.Model, r.Estimator),
 		"config " + string(cfg),
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"image/png"
 	"math"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"placecell/internal/version"
 	"placecell/ring"
 	"placecell/spectral"
 )
@@ -24,7 +26,7 @@ func TestSpectraDeterministicAndResumable(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	for _, run := range []func(context.Context, SpectraConfig) (*SpectraResult, error){IsingSpectra, XYSpectra} {
-		cfg := SpectraConfig{N: 12, P: 4, Ratios: []float64{0.05, 1}, Runs: 2, Seed: 3, Workers: 1}
+		cfg := SpectraConfig{N: 12, P: 4, Beta: 0.7, Ratios: []float64{0.05, 1}, Runs: 2, Seed: 3, Workers: 1}
 		a, err := run(ctx, cfg)
 		if err != nil {
 			t.Fatal(err)
@@ -60,7 +62,7 @@ func TestSpectraDeterministicAndResumable(t *testing.T) {
 // does not (below 0.5).
 func TestSpectraMeasurements(t *testing.T) {
 	t.Parallel()
-	res, err := XYSpectra(context.Background(), SpectraConfig{N: 20, Ratios: []float64{1e-3, 1}, Runs: 2, Seed: 9})
+	res, err := XYSpectra(context.Background(), SpectraConfig{N: 20, Beta: 1.5, Ratios: []float64{1e-3, 1}, Runs: 2, Seed: 9})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,11 +95,63 @@ func TestSpectraMeasurements(t *testing.T) {
 	if math.Abs(e.Values[0]-run.Top[0]) > 1e-12 {
 		t.Errorf("top eigenvalue %v, want %v from the regenerated data", run.Top[0], e.Values[0])
 	}
-	if _, err := IsingSpectra(context.Background(), SpectraConfig{Ratios: []float64{-1}}); err == nil {
-		t.Error("negative ratio: no error")
+}
+
+// TestSpectraConfig checks the defaults and the validation: β = 0 is kept
+// (the uncorrelated ring, whose Λ = e^(2β) = 1 by eq 26 and whose XY
+// spectrum is the flat Potts bulk, Λ_XY = P/(P−1), eq 30 at β = 0), the
+// other zero fields take the documented defaults, and every invalid
+// configuration is a *ConfigError, returned before any run (the progress
+// function is never called).
+func TestSpectraConfig(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	res, err := IsingSpectra(ctx, SpectraConfig{N: 10, Ratios: []float64{1}, Runs: 1})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := IsingSpectra(context.Background(), SpectraConfig{N: 10, Band: 5, Ratios: []float64{1}}); err == nil {
-		t.Error("band K = N/2: no error")
+	if res.Config.Beta != 0 || res.Lambda != 1 || res.Model != "ising(n=10, beta=0)" || res.Config.Band != 3 {
+		t.Errorf("Ising β = 0: config %+v, Λ = %v, model %s; want β = 0, Λ = 1", res.Config, res.Lambda, res.Model)
+	}
+	res, err = XYSpectra(ctx, SpectraConfig{N: 10, P: 5, Ratios: []float64{1}, Runs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Config.Beta != 0 || math.Abs(res.Lambda-5.0/4) > 1e-12 || res.Model != "xy(n=10, p=5, beta=0)" {
+		t.Errorf("XY β = 0: config %+v, Λ = %v, model %s; want β = 0, Λ = 5/4", res.Config, res.Lambda, res.Model)
+	}
+	for _, c := range []struct {
+		def  SpectraConfig
+		want SpectraConfig
+	}{
+		{DefaultIsingSpectraConfig(), SpectraConfig{N: 100, Beta: 0.5, Runs: 10, Band: 3}},
+		{DefaultXYSpectraConfig(), SpectraConfig{N: 100, Beta: 1.5, P: 10, Runs: 6, Band: 3}},
+	} {
+		got := c.def
+		got.Ratios = nil
+		if !reflect.DeepEqual(got, c.want) || len(c.def.Ratios) == 0 {
+			t.Errorf("defaults = %+v, want %+v", c.def, c.want)
+		}
+	}
+
+	for i, cfg := range []SpectraConfig{
+		{Ratios: []float64{-1}},
+		{N: 10, Band: 5, Ratios: []float64{1}},
+		{N: 10, Ratios: []float64{1, 1.01}},
+		{N: 10, Ratios: []float64{100}},
+		{N: 10, Beta: -1, Ratios: []float64{1}},
+		{N: 1, Ratios: []float64{0.1}},
+		{N: 10, Runs: -2, Ratios: []float64{1}},
+	} {
+		called := false
+		cfg.Progress = func(int, int) { called = true }
+		for _, run := range []func(context.Context, SpectraConfig) (*SpectraResult, error){IsingSpectra, XYSpectra} {
+			_, err := run(ctx, cfg)
+			var ce *ConfigError
+			if !errors.As(err, &ce) || called {
+				t.Errorf("case %d (%+v): error %v (want a *ConfigError), progress called %t", i, cfg, err, called)
+			}
+		}
 	}
 }
 
@@ -107,7 +161,7 @@ func TestSpectraMeasurements(t *testing.T) {
 func TestSpectraOutputs(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	res, err := IsingSpectra(context.Background(), SpectraConfig{N: 16, Ratios: []float64{0.01, 0.3, 2}, Runs: 2, Seed: 1})
+	res, err := IsingSpectra(context.Background(), SpectraConfig{N: 16, Beta: 0.5, Ratios: []float64{0.01, 0.3, 2}, Runs: 2, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +170,8 @@ func TestSpectraOutputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(csvBuf.String()), "\n")
-	if len(lines) != 2+1+3 || !strings.HasPrefix(lines[0], "# placecell") || !strings.HasPrefix(lines[2], "r,S,runs,top_mean") {
+	if len(lines) != 2+1+3 || !strings.HasPrefix(lines[0], "# placecell") || !strings.Contains(lines[0], "(build "+version.Build()+")") ||
+		!strings.HasPrefix(lines[2], "r,S,runs,top_mean") {
 		t.Errorf("CSV:\n%s", csvBuf.String())
 	}
 	if s := res.Summary("fig.png"); !strings.Contains(s, "Fig. 12") || !strings.Contains(s, "![spectra](fig.png)") || !strings.Contains(s, "EdgeMatching") {

@@ -18,9 +18,17 @@ func init() {
 			}
 		},
 		run: func(c *cli.Context, store compare.Store, workers int, progress func(int, int)) (result, error) {
-			cfg := compare.SpectraConfig{Seed: commonSeed(c), Runs: commonRuns(c), Store: store, Workers: workers, Progress: progress}
+			cfg := compare.DefaultIsingSpectraConfig()
+			cfg.Seed, cfg.Store, cfg.Workers, cfg.Progress = commonSeed(c), store, workers, progress
+			if r := commonRuns(c); r != 0 {
+				cfg.Runs = r
+			}
 			if own(c, "ising-spectrum") {
-				cfg.N, cfg.Beta, cfg.Ratios, cfg.Band = c.Int("n"), c.Float64("beta"), c.Float64Slice("ratios"), c.Int("band")
+				// Explicit values: --beta 0 is the uncorrelated ring.
+				cfg.N, cfg.Beta, cfg.Band = c.Int("n"), c.Float64("beta"), c.Int("band")
+				if c.IsSet("ratios") {
+					cfg.Ratios = c.Float64Slice("ratios")
+				}
 			}
 			return compare.IsingSpectra(c.Context, cfg)
 		},

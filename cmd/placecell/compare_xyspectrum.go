@@ -19,10 +19,18 @@ func init() {
 			}
 		},
 		run: func(c *cli.Context, store compare.Store, workers int, progress func(int, int)) (result, error) {
-			cfg := compare.SpectraConfig{Seed: commonSeed(c), Runs: commonRuns(c), Store: store, Workers: workers, Progress: progress}
+			cfg := compare.DefaultXYSpectraConfig()
+			cfg.Seed, cfg.Store, cfg.Workers, cfg.Progress = commonSeed(c), store, workers, progress
+			if r := commonRuns(c); r != 0 {
+				cfg.Runs = r
+			}
 			if own(c, "xy-spectrum") {
-				cfg.N, cfg.Beta, cfg.P, cfg.Ratios, cfg.Band = c.Int("n"), c.Float64("beta"), c.Int("p"), c.Float64Slice("ratios"), c.Int("band")
-				if c.Bool("paper") && len(cfg.Ratios) == 0 {
+				// Explicit values: --beta 0 is independent uniform angles.
+				cfg.N, cfg.Beta, cfg.P, cfg.Band = c.Int("n"), c.Float64("beta"), c.Int("p"), c.Int("band")
+				switch {
+				case c.IsSet("ratios"):
+					cfg.Ratios = c.Float64Slice("ratios")
+				case c.Bool("paper"):
 					cfg.Ratios = []float64{2e-5, 5e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1}
 				}
 			}

@@ -3,9 +3,12 @@ package main
 import (
 	"encoding/json"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"placecell/internal/version"
 )
 
 // TestThresholdXY checks the issue's acceptance line: for the XY ring at
@@ -134,5 +137,32 @@ func TestSampleSpectrumXY(t *testing.T) {
 	code, _, errOut := runCLI(t, "sample", "--model", "bump", "--sampler", "heatbath", "--out", filepath.Join(dir, "b.txt"))
 	if code != 1 || !strings.Contains(errOut, "heatbath") {
 		t.Errorf("bump heat bath: exit %d, %s", code, errOut)
+	}
+}
+
+// TestCompareSpectraBetaZero checks that --beta 0 reaches the spectral
+// experiments (it used to be replaced by the default β) and that the
+// outputs record the build.
+func TestCompareSpectraBetaZero(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"ising-spectrum", "xy-spectrum"} {
+		dir := t.TempDir()
+		code, _, errOut := runCLI(t, "compare", name, "--out", dir, "--beta", "0", "--n", "10", "--ratios", "1", "--runs", "1")
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", name, code, errOut)
+		}
+		raw, err := os.ReadFile(filepath.Join(dir, name+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v struct {
+			Build  string `json:"build"`
+			Config struct {
+				Beta *float64 `json:"beta"`
+			} `json:"config"`
+		}
+		if err := json.Unmarshal(raw, &v); err != nil || v.Config.Beta == nil || *v.Config.Beta != 0 || v.Build != version.Build() {
+			t.Errorf("%s: JSON %v: config β %v, build %q, want β = 0 and build %q", name, err, v.Config.Beta, v.Build, version.Build())
+		}
 	}
 }
