@@ -16,7 +16,7 @@
 // Data sets are *Spins (two states, one bit per site) or *Potts (one byte
 // per site); both implement Data. Readers and writers handle plain text
 // and NumPy .npy files. The Ising and XY rings also have the single-site
-// heat-bath sampler the paper used.
+// heat-bath sampler the paper used (they implement HeatBather).
 //
 // Sites are numbered 0..N-1 and the ring is periodic, v_N ≡ v_0. Equations
 // refer to Harsh, Tubiana, Cocco & Monasson, J. Phys. A 53, 174002 (2020),
