@@ -40,12 +40,13 @@ func reportCPU(b *testing.B, start time.Duration, ok bool) {
 	}
 }
 
-// BenchmarkCirculant times CirculantEigenvalues on an Ising row; N = 10⁶
-// (split path, halves concurrent) is the comparison with numpy's
-// rfft. Lengths with a large prime factor p are far slower (FFTPACK's
-// generic radix costs O(N·p)).
+// BenchmarkCirculant times CirculantEigenvalues on an Ising row at β = 0.5
+// (split path for N divisible by 4, halves concurrent from N = 16384);
+// /work/bench/fft_numpy.py times numpy's rfft and scipy's type-I DCT on
+// the same rows. Lengths with a large prime factor p are far slower
+// (FFTPACK's generic radix costs O(N·p)).
 func BenchmarkCirculant(b *testing.B) {
-	for _, n := range []int{100, 10000, 1000000} {
+	for _, n := range []int{100, 1000, 10000, 100000, 1000000} {
 		row := isingRow(n, 0.5)
 		dst := make([]float64, n)
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {

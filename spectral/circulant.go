@@ -28,11 +28,12 @@ const parallelMin = 1 << 14
 
 // circWork holds the FFT plans and buffers for one length N. For N
 // divisible by 4 and at least splitMin it holds a quarter-wave (DCT-III)
-// plan of length N/4 and the folded sequences; otherwise a real-FFT plan of
-// length N.
+// plan of length N/4 and the folded half sequences; otherwise a real-FFT
+// plan of length N and a buffer for the full row.
 type circWork struct {
 	fft   *fourier.FFT
 	coeff []complex128
+	full  []float64
 
 	cosq *fourier.QuarterWaveFFT
 	f, h []float64
@@ -51,7 +52,7 @@ var circCache = struct {
 
 // circCacheLengths bounds the number of lengths kept. A transform of
 // length N uses about log₂(N/splitMin) lengths (the recursion of
-// circulantInto).
+// circulantHalf).
 const circCacheLengths = 64
 
 // getCircWork returns a work space of length n, from the cache when one
@@ -97,38 +98,42 @@ func newCircWork(n int) *circWork {
 	if n%4 == 0 && n >= splitMin {
 		return &circWork{
 			cosq: fourier.NewQuarterWaveFFT(n / 4),
-			f:    make([]float64, n/2),
+			f:    make([]float64, n/4+1),
 			h:    make([]float64, n/4),
 		}
 	}
 	return &circWork{
 		fft:   fourier.NewFFT(n),
 		coeff: make([]complex128, n/2+1),
+		full:  make([]float64, n),
 	}
 }
 
 // CirculantEigenvalues writes the eigenvalues of the real symmetric circulant
 // matrix with first row row, λ_k = Σ_r row[r] cos(2πkr/N) for k = 0..N-1,
-// into dst and returns it. It uses a real FFT (gonum dsp/fourier). The row
+// into dst and returns it. It uses real FFTs (gonum dsp/fourier). The row
 // must be symmetric, row[r] = row[N−r]; asymmetry beyond rounding panics.
 // A nil dst is allocated; a dst of the wrong length panics.
 //
 // Eigenvalue k belongs to FourierMode(k) (THEORY.md §1.4, §3.1), and
 // λ_k = λ_{N−k}. Asymmetry up to |row[r] − row[N−r]| = 1e-10·max|row| is
-// accepted as rounding and otherwise ignored. Negative eigenvalues are
-// returned as they are. It panics if row is empty or holds NaN or ±Inf.
+// accepted as rounding and otherwise ignored: for N divisible by 4 only
+// row[0..N/2] enters the transform. Negative eigenvalues are returned as
+// they are. It panics if row is empty or holds NaN or ±Inf.
 //
 // For N divisible by 4 the symmetry is used to halve the work: the even
 // wavenumbers are the spectrum of the folded row row[j] + row[j+N/2]
 // (length N/2, recursively), and the odd ones a quarter-wave cosine
-// transform (DCT-III) of row[j] − row[j+N/2], j < N/4; from N = 16384 on
-// the two halves run concurrently when GOMAXPROCS > 1, with the same
-// arithmetic, so the result does not depend on the core count. Other N
-// use one real FFT of length N. (A type-I DCT of row[0..N/2] would need
-// one real FFT of length N/2 only, but FFTPACK's algorithm for it, gonum's
-// fourier.DCT, loses accuracy as N grows: 5·10⁻⁸ relative at N = 10⁶,
-// against 10⁻¹⁵ here.) Plans are made once per length, kept for the 64
-// most recently used lengths, and safe for concurrent use.
+// transform (DCT-III) of row[j] − row[j+N/2], j < N/4; each level reads
+// and writes only the independent halves (j ≤ N/4 of the folded row,
+// k ≤ N/2 of the spectrum). From N = 16384 on the two halves run
+// concurrently when GOMAXPROCS > 1, with the same arithmetic, so the
+// result does not depend on the core count. Other N use one real FFT of
+// length N. (A type-I DCT of row[0..N/2] would need one real FFT of
+// length N/2 only, but FFTPACK's algorithm for it, gonum's fourier.DCT,
+// loses accuracy as N grows: 5·10⁻⁸ relative at N = 10⁶, against 10⁻¹⁵
+// here.) Plans are made once per length, kept for the 64 most recently
+// used lengths, and safe for concurrent use.
 func CirculantEigenvalues(dst, row []float64) []float64 {
 	n := len(row)
 	if n == 0 {
@@ -148,25 +153,48 @@ func CirculantEigenvalues(dst, row []float64) []float64 {
 // circulantInto writes the spectrum of the symmetric circulant row into
 // dst, len(dst) == len(row).
 func circulantInto(dst, row []float64) {
-	circulantRec(dst, row, runtime.GOMAXPROCS(0) > 1)
+	circulantFull(dst, row, runtime.GOMAXPROCS(0) > 1)
 }
 
-// circulantRec is circulantInto, running the two halves of large splits
+// circulantFull is circulantInto, running the two halves of large splits
 // concurrently if conc is set.
-func circulantRec(dst, row []float64, conc bool) {
+func circulantFull(dst, row []float64, conc bool) {
 	n := len(row)
-	w := getCircWork(n)
-	defer putCircWork(n, w)
-
-	if w.cosq == nil {
-		// The real part of the DFT of row is the DFT of its even part,
-		// the symmetric circulant spectrum; the imaginary part is rounding.
+	if n%4 != 0 || n < splitMin {
+		// One real FFT of the row as given: the real part of its DFT is
+		// the DFT of its even part, the symmetric circulant spectrum; the
+		// imaginary part is rounding.
+		w := getCircWork(n)
 		c := w.fft.Coefficients(w.coeff, row)
 		for k := 0; k <= n/2; k++ {
 			dst[k] = real(c[k])
 		}
-		for k := n/2 + 1; k < n; k++ {
-			dst[k] = dst[n-k]
+		putCircWork(n, w)
+	} else {
+		circulantHalf(dst[:n/2+1], row[:n/2+1], n, conc)
+	}
+	for k := n/2 + 1; k < n; k++ {
+		dst[k] = dst[n-k]
+	}
+}
+
+// circulantHalf writes λ_0..λ_{n/2} of the symmetric circulant of length
+// n whose first row begins with half = row[0..n/2] into dst, len(dst) =
+// len(half) = n/2+1. dst may be half itself: every level reads its input
+// before it writes.
+func circulantHalf(dst, half []float64, n int, conc bool) {
+	w := getCircWork(n)
+	defer putCircWork(n, w)
+
+	if w.cosq == nil {
+		full := w.full
+		copy(full, half)
+		for r := n/2 + 1; r < n; r++ {
+			full[r] = half[n-r]
+		}
+		c := w.fft.Coefficients(w.coeff, full)
+		for k := range dst {
+			dst[k] = real(c[k])
 		}
 		return
 	}
@@ -176,23 +204,26 @@ func circulantRec(dst, row []float64, conc bool) {
 	//  λ_2m+1 = Σ_{j<h} (c_j − c_{j+h}) cos(π(2m+1)j/h)
 	//         = d_0 + 2 Σ_{0<j<h'} d_j cos(π(2m+1)j/(2h')),
 	// using d_{h−j} = −d_j and d_{h'} cos(π(2m+1)/2) = 0; the last line
-	// is FFTPACK's cosqf (DCT-III) of d_0..d_{h'−1}.
+	// is FFTPACK's cosqf (DCT-III) of d_0..d_{h'−1}. For j ≤ h',
+	// c_{j+h} = c_{n−j−h} = c_{h−j}, so only c_0..c_h are read, and the
+	// folded row f_j = c_j + c_{h−j} is symmetric in turn (f_j = f_{h−j}),
+	// given by f_0..f_{h'}.
 	h := n / 2
-	for j := range h / 2 {
-		x, y := row[j], row[j+h]
-		w.f[j] = x + y
-		w.h[j] = x - y
+	q := h / 2
+	f, d := w.f[:q+1], w.h[:q]
+	lo, hi := half[:q+1], half[q:h+1]
+	for j := range q {
+		x, y := lo[j], hi[q-j]
+		f[j] = x + y
+		d[j] = x - y
 	}
-	for j := h / 2; j < h; j++ {
-		w.f[j] = row[j] + row[j+h]
-	}
+	f[q] = 2 * lo[q]
 
 	odd := func() {
-		// Odd wavenumbers: λ_2m+1 for m < h', mirrored by λ_k = λ_{N−k}.
-		v := w.cosq.CosCoefficients(w.h, w.h)
+		// Odd wavenumbers λ_2m+1, m < h' (2m+1 < n/2).
+		v := w.cosq.CosCoefficients(d, d)
 		for m, x := range v {
 			dst[2*m+1] = x
-			dst[n-2*m-1] = x
 		}
 	}
 	var wg sync.WaitGroup
@@ -202,10 +233,10 @@ func circulantRec(dst, row []float64, conc bool) {
 		odd()
 	}
 
-	// Even wavenumbers, written into the even slots through the folded
-	// row's own spectrum (reusing f as the destination).
-	circulantRec(w.f, w.f[:h:h], conc)
-	for m, v := range w.f {
+	// Even wavenumbers λ_2m, m ≤ h', through the folded row's own half
+	// spectrum (reusing f as the destination).
+	circulantHalf(f, f, h, conc)
+	for m, v := range f {
 		dst[2*m] = v
 	}
 	wg.Wait()
@@ -215,23 +246,29 @@ func circulantRec(dst, row []float64, conc bool) {
 // differ by more than symTol relative to max|row|. It reads row once.
 func checkSymmetric(row []float64) {
 	n := len(row)
-	scale := math.Abs(row[0])
-	bad := row[0] * 0 // NaN iff some entry is NaN or ±Inf
-	var asym float64
-	for r := 1; r <= n/2; r++ {
-		x, y := row[r], row[n-r]
-		bad += x*0 + y*0
-		if a := math.Abs(x); a > scale {
-			scale = a
-		}
-		if a := math.Abs(y); a > scale {
-			scale = a
-		}
-		if d := math.Abs(x - y); d > asym {
-			asym = d
-		}
+	// max propagates NaN, and an infinite entry makes the scale infinite,
+	// so one test after the loop finds every non-finite entry. Two
+	// independent sets of maxima shorten the dependency chains.
+	scale0, scale1 := math.Abs(row[0]), 0.0
+	var asym0, asym1 float64
+	lo, hi := row[1:n/2+1], row[n-n/2:]
+	m := len(lo)
+	r := 0
+	for ; r+1 < m; r += 2 {
+		x0, y0 := lo[r], hi[m-1-r]
+		x1, y1 := lo[r+1], hi[m-2-r]
+		scale0 = max(scale0, math.Abs(x0), math.Abs(y0))
+		scale1 = max(scale1, math.Abs(x1), math.Abs(y1))
+		asym0 = max(asym0, math.Abs(x0-y0))
+		asym1 = max(asym1, math.Abs(x1-y1))
 	}
-	if bad != 0 {
+	if r < m {
+		x, y := lo[r], hi[m-1-r]
+		scale0 = max(scale0, math.Abs(x), math.Abs(y))
+		asym0 = max(asym0, math.Abs(x-y))
+	}
+	scale, asym := max(scale0, scale1), max(asym0, asym1)
+	if !(scale <= math.MaxFloat64) {
 		panic("spectral: circulant row has non-finite entries")
 	}
 	if tol := symTol * scale; asym > tol {

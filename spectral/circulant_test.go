@@ -472,7 +472,7 @@ func TestCirculantLargePaths(t *testing.T) {
 				}
 			}
 			serial := make([]float64, n)
-			circulantRec(serial, row, false)
+			circulantFull(serial, row, false)
 			if !slices.Equal(serial, got) {
 				t.Errorf("N = %d, β = %g: serial and concurrent splits differ", n, beta)
 			}
