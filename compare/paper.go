@@ -85,6 +85,33 @@ func storedRun[T any](ctx context.Context, store Store, key string, run func(con
 	return out, nil
 }
 
+// loadRuns fills out[i] with the run saved in store under keys[i] and
+// reports whether every one was found (false for a nil store). It serves
+// the experiments that train several protocols on one data set and redo
+// them together when any is missing.
+func loadRuns[T any](store Store, keys []string, out []T) (bool, error) {
+	if store == nil {
+		return false, nil
+	}
+	all := true
+	for i, k := range keys {
+		ok, err := store.Load(k, &out[i])
+		if err != nil {
+			return false, err
+		}
+		all = all && ok
+	}
+	return all, nil
+}
+
+// saveRun saves v under key in store, if there is one.
+func saveRun(store Store, key string, v any) error {
+	if store == nil {
+		return nil
+	}
+	return store.Save(key, v)
+}
+
 // isingTraining is the default simulator setting of the reduced Ising
 // runs: one ±1 hidden unit with zero fields, minibatches of 100 at
 // ν = 0.01, PCD-20 with 100 chains. Against the paper's batch 10 at

@@ -298,6 +298,30 @@ func TestWBetaSmall(t *testing.T) {
 	}
 }
 
+// TestCosineAbsSumRange checks the range of Σ_v |cos(2πv/P + ψ)| against
+// closed forms: P = 4 gives 2(|cos ψ| + |sin ψ|) ∈ [2, 2√2]; P = 3 gives
+// 1 + ½ + ½ = 2 at ψ = 0 (the largest) and √3/2 + √3/2 = √3 where one
+// term vanishes (the smallest); and the mean over ψ, 2P/π, lies inside for
+// every P.
+func TestCosineAbsSumRange(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		p      int
+		lo, hi float64
+	}{{4, 2, 2 * math.Sqrt2}, {3, math.Sqrt(3), 2}} {
+		lo, hi := cosineAbsSumRange(tc.p)
+		if math.Abs(lo-tc.lo) > 1e-12 || math.Abs(hi-tc.hi) > 1e-6 {
+			t.Errorf("cosineAbsSumRange(%d) = %v, %v; want %v, %v", tc.p, lo, hi, tc.lo, tc.hi)
+		}
+	}
+	for p := 3; p <= 40; p++ {
+		lo, hi := cosineAbsSumRange(p)
+		if m := 2 * float64(p) / math.Pi; !(lo <= m && m <= hi) {
+			t.Errorf("cosineAbsSumRange(%d) = %v, %v; want the mean 2P/π = %v inside", p, lo, hi, m)
+		}
+	}
+}
+
 // TestAnalyseXYCosine checks the XY analysis on an exact cosine field of
 // amplitude A and phase φ on sites 3..7 (zero elsewhere), P = 10: A_i = A
 // and φ_i = φ inside, the fitted frequency 2π/P, the coherence 1, and
@@ -335,6 +359,9 @@ func TestAnalyseXYCosine(t *testing.T) {
 	}
 	if math.Abs(lo-6.155) > 5e-4 || math.Abs(hi-6.472) > 5e-4 {
 		t.Errorf("cosine bounds %v, %v, want 6.155, 6.472", lo, hi)
+	}
+	if clo, chi := cosineAbsSumRange(p); math.Abs(clo-lo) > 1e-9 || math.Abs(chi-hi) > 1e-7 {
+		t.Errorf("cosineAbsSumRange(%d) = %v, %v; want %v, %v (fine grid)", p, clo, chi, lo, hi)
 	}
 	if !(f.CosineRatio >= lo-1e-9 && f.CosineRatio <= hi+1e-9) {
 		t.Errorf("Σ|w|/A = %v, want in [%v, %v]", f.CosineRatio, lo, hi)

@@ -50,8 +50,9 @@ type XYUnitSpec struct {
 // spatial sum Σ_i w_i(v) (eq 18), and the spatial receptive field of A_i.
 // Theory: the top eigenspace of the XY correlation is the spatially
 // uniform cos/sin pair of angular frequency 2π/P (spectral.LambdaXY), so
-// the fits should give ω = 2π/P; a pure cosine has Σ_v|w| between
-// 6.155 A and 6.472 A at P = 10 (mean 2PA/π).
+// the fits should give ω = 2π/P; a pure cosine of amplitude A has Σ_v|w|
+// between cosineAbsSumRange(P) times A (6.155 A and 6.472 A at P = 10,
+// about 2PA/π for large P).
 type XYRFConfig struct {
 	N    int     `json:"n"`    // ring length (default 100)
 	P    int     `json:"p"`    // Potts states (default 10)
@@ -172,8 +173,8 @@ type XYField struct {
 	SpatialAmplitude float64   `json:"spatial_amplitude"`
 	SpatialPhase     float64   `json:"spatial_phase"`
 	// AngPeak and AngBackground are the maximum and the median of
-	// Angular; CosineRatio is Angular/A at the peak (6.155…6.472 for a
-	// pure cosine at P = 10).
+	// Angular; CosineRatio is Angular/A at the peak (for a pure cosine,
+	// within cosineAbsSumRange(P): 6.155…6.472 at P = 10).
 	AngPeak       float64 `json:"ang_peak"`
 	AngBackground float64 `json:"ang_background"`
 	CosineRatio   float64 `json:"cosine_ratio"`
@@ -243,6 +244,37 @@ func analyseXY(w []float64, n, p int) XYField {
 	f.MeanOmega = OptFloat(mo)
 	f.MeanPhase, f.Coherence = OptFloat(turns(cmplx.Phase(zc))), OptFloat(cmplx.Abs(zc)/asum)
 	return f
+}
+
+// cosineAbsSumRange returns the smallest and largest value over ψ of
+//
+//	Σ_{v=0}^{p−1} |cos(2πv/p + ψ)|,
+//
+// the ratio Σ_v|w|/A of a pure angular cosine of amplitude A (THEORY.md
+// §4.12). The sum has period π/p in ψ, is smooth between the kinks where a
+// term vanishes (ψ = π/2 − 2πv/p mod π) and concave there, so its minimum
+// lies at a kink and its maximum at a stationary point; both are found on
+// a fine grid that contains the kinks.
+func cosineAbsSumRange(p int) (lo, hi float64) {
+	f := func(psi float64) float64 {
+		var s float64
+		for v := range p {
+			s += math.Abs(math.Cos(2*math.Pi*float64(v)/float64(p) + psi))
+		}
+		return s
+	}
+	period := math.Pi / float64(p)
+	lo, hi = math.Inf(1), math.Inf(-1)
+	const grid = 4096
+	for k := 0; k <= grid; k++ {
+		y := f(period * float64(k) / grid)
+		lo, hi = math.Min(lo, y), math.Max(hi, y)
+	}
+	for v := range p {
+		y := f(math.Mod(math.Pi/2-2*math.Pi*float64(v)/float64(p), math.Pi))
+		lo, hi = math.Min(lo, y), math.Max(hi, y)
+	}
+	return lo, hi
 }
 
 // turns maps an angle in radians to [0, 1) turns.
@@ -745,6 +777,7 @@ func (r *XYRFResult) Summary(png string) string {
 }
 
 func (r *XYRFResult) verdict() string {
+	clo, chi := cosineAbsSumRange(r.Config.P)
 	var parts []string
 	for _, run := range r.Runs {
 		for mu, f := range run.Fields {
@@ -755,9 +788,14 @@ func (r *XYRFResult) verdict() string {
 			if float64(f.FWHM) > float64(r.Config.N)/3 || math.IsNaN(float64(f.FWHM)) {
 				loc = "not localised"
 			}
+			cos := "as for a pure cosine"
+			if f.CosineRatio < clo-1e-3 || f.CosineRatio > chi+1e-3 {
+				cos = "unlike a pure cosine"
+			}
 			parts = append(parts, fmt.Sprintf("the %s unit's field is %s (FWHM of A_i %s sites, Σ_v|w| peak %.2f over background %.2f), "+
-				"its fitted frequency is %s × 2π/P and Σ|w|/A = %.3f at the peak (a pure cosine gives 6.155–6.472 at P = 10)",
-				run.Spec.Name, loc, fmtOpt(float64(f.FWHM), 1), f.AngPeak, f.AngBackground, fmtOpt(float64(f.MeanOmega), 3), f.CosineRatio))
+				"its fitted frequency is %s × 2π/P and Σ|w|/A = %.3f at the peak, %s (%.3f–%.3f at P = %d)",
+				run.Spec.Name, loc, fmtOpt(float64(f.FWHM), 1), f.AngPeak, f.AngBackground, fmtOpt(float64(f.MeanOmega), 3), f.CosineRatio,
+				cos, clo, chi, r.Config.P))
 		}
 	}
 	s := joinAnd(parts) + "."

@@ -266,7 +266,6 @@ func XYThreshold(ctx context.Context, cfg XYThresholdConfig) (*XYThresholdResult
 func xyThresholdRuns(ctx context.Context, model ring.XY, cfg *XYThresholdConfig, s, run int, dataSeed, trainSeed uint64) ([]XYThresholdRun, error) {
 	out := make([]XYThresholdRun, len(cfg.Protocols))
 	keys := make([]string, len(out))
-	missing := false
 	for i, p := range cfg.Protocols {
 		keys[i] = runKey("xythreshold", struct {
 			Build               string
@@ -278,17 +277,9 @@ func xyThresholdRuns(ctx context.Context, model ring.XY, cfg *XYThresholdConfig,
 			Training            rbm.Config
 			DataSeed, TrainSeed uint64
 		}{buildID(), model, s, p, cfg.Epochs, cfg.Time, cfg.Training, dataSeed, trainSeed})
-		ok := false
-		if cfg.Store != nil {
-			var err error
-			if ok, err = cfg.Store.Load(keys[i], &out[i]); err != nil {
-				return nil, err
-			}
-		}
-		missing = missing || !ok
 	}
-	if !missing {
-		return out, nil
+	if all, err := loadRuns(cfg.Store, keys, out); err != nil || all {
+		return out, err
 	}
 	data, err := ring.GenerateDataContext(ctx, model.NewSampler(), model.NewData(s), dataSeed)
 	if err != nil {
@@ -328,10 +319,8 @@ func xyThresholdRuns(ctx context.Context, model ring.XY, cfg *XYThresholdConfig,
 			Updates: updates, T: tc.Nu * float64(updates), Angular: f.SpatialAmplitude / sum(f.Amplitude), SpatialAmplitude: f.SpatialAmplitude,
 			Localisation: float64(n) * dot(norms, norms) / sq(sum(norms)), FWHM: f.FWHM, AngPeak: f.AngPeak, Profile: f.Amplitude}
 		out[i] = r
-		if cfg.Store != nil {
-			if err := cfg.Store.Save(keys[i], r); err != nil {
-				return nil, err
-			}
+		if err := saveRun(cfg.Store, keys[i], r); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil

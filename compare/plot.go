@@ -78,8 +78,16 @@ func finiteXY(x, y, e []float64, logX, logY bool) (errPoints, int) {
 	return out, len(x) - len(out.x)
 }
 
-// addMeasured draws points with error bars.
+// addMeasured draws points with error bars in the measurement colour.
 func addMeasured(p *plot.Plot, pts errPoints, label string) error {
+	return addErrScatter(p, pts, label, colMeasured, draw.CircleGlyph{}, 2.5)
+}
+
+// addErrScatter draws points with symmetric vertical error bars in colour
+// c with the given glyph shape and radius (points), and names them in the
+// legend when label is not empty. It is the one implementation behind
+// addMeasured, addMeasuredStyle and addSeries.
+func addErrScatter(p *plot.Plot, pts errPoints, label string, c color.Color, shape draw.GlyphDrawer, radius float64) error {
 	if pts.Len() == 0 {
 		return nil
 	}
@@ -87,17 +95,36 @@ func addMeasured(p *plot.Plot, pts errPoints, label string) error {
 	if err != nil {
 		return err
 	}
-	sc.GlyphStyle.Color = colMeasured
-	sc.GlyphStyle.Shape = draw.CircleGlyph{}
-	sc.GlyphStyle.Radius = vg.Points(2.5)
+	sc.GlyphStyle.Color = c
+	sc.GlyphStyle.Shape = shape
+	sc.GlyphStyle.Radius = vg.Points(radius)
 	eb, err := plotter.NewYErrorBars(pts)
 	if err != nil {
 		return err
 	}
-	eb.LineStyle.Color = colMeasured
+	eb.LineStyle.Color = c
 	p.Add(eb, sc)
 	if label != "" {
 		p.Legend.Add(label, sc)
+	}
+	return nil
+}
+
+// addPolyline draws the line through xy in colour c with the given width
+// (points) and dashes, and names it in the legend when label is not
+// empty. It is the one implementation behind addCurve, addVLine, addHLine
+// and addLine.
+func addPolyline(p *plot.Plot, xy plotter.XYs, c color.Color, width float64, dashes []vg.Length, label string) error {
+	l, err := plotter.NewLine(xy)
+	if err != nil {
+		return err
+	}
+	l.LineStyle.Color = c
+	l.LineStyle.Width = vg.Points(width)
+	l.LineStyle.Dashes = dashes
+	p.Add(l)
+	if label != "" {
+		p.Legend.Add(label, l)
 	}
 	return nil
 }
@@ -120,34 +147,12 @@ func addCurve(p *plot.Plot, f func(float64) float64, lo, hi float64, logX bool, 
 	if len(xy) < 2 {
 		return nil
 	}
-	l, err := plotter.NewLine(xy)
-	if err != nil {
-		return err
-	}
-	l.LineStyle.Color = c
-	l.LineStyle.Width = vg.Points(1.5)
-	l.LineStyle.Dashes = dashes
-	p.Add(l)
-	if label != "" {
-		p.Legend.Add(label, l)
-	}
-	return nil
+	return addPolyline(p, xy, c, 1.5, dashes, label)
 }
 
 // addVLine draws a vertical line at x spanning the plot's fixed y range.
 func addVLine(p *plot.Plot, x float64, c color.Color, dashes []vg.Length, label string) error {
-	l, err := plotter.NewLine(plotter.XYs{{X: x, Y: p.Y.Min}, {X: x, Y: p.Y.Max}})
-	if err != nil {
-		return err
-	}
-	l.LineStyle.Color = c
-	l.LineStyle.Width = vg.Points(1.2)
-	l.LineStyle.Dashes = dashes
-	p.Add(l)
-	if label != "" {
-		p.Legend.Add(label, l)
-	}
-	return nil
+	return addPolyline(p, plotter.XYs{{X: x, Y: p.Y.Min}, {X: x, Y: p.Y.Max}}, c, 1.2, dashes, label)
 }
 
 // logAxis makes an axis logarithmic with explicit limits.
@@ -186,27 +191,11 @@ func span(pad float64, logScale bool, vals ...[]float64) (lo, hi float64) {
 // writes them atomically to path as a PNG whose tEXt chunks hold meta, so
 // that the figure itself records what produced it.
 func savePNG(path string, panels []*plot.Plot, width, height vg.Length, meta map[string]string) error {
-	img := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(150))
-	dc := draw.New(img)
 	rows := make([][]*plot.Plot, len(panels))
 	for i, p := range panels {
 		rows[i] = []*plot.Plot{p}
 	}
-	tiles := draw.Tiles{Rows: len(panels), Cols: 1, PadY: vg.Points(8),
-		PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(6)}
-	canvases := plot.Align(rows, tiles, dc)
-	for i, p := range panels {
-		p.Draw(canvases[i][0])
-	}
-	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
-		return fmt.Errorf("compare: could not render %s: %w", path, err)
-	}
-	out, err := withText(buf.Bytes(), meta)
-	if err != nil {
-		return fmt.Errorf("compare: could not annotate %s: %w", path, err)
-	}
-	return atomicfile.WriteBytes(path, out)
+	return savePNGGrid(path, rows, width, height, meta)
 }
 
 // withText inserts one tEXt chunk per entry of meta after the IHDR chunk of
@@ -261,67 +250,18 @@ func latin1(s string) string {
 // addMeasuredStyle draws points with error bars in colour c with glyph
 // shape.
 func addMeasuredStyle(p *plot.Plot, pts errPoints, label string, c color.Color, shape draw.GlyphDrawer) error {
-	if pts.Len() == 0 {
-		return nil
-	}
-	sc, err := plotter.NewScatter(pts)
-	if err != nil {
-		return err
-	}
-	sc.GlyphStyle.Color = c
-	sc.GlyphStyle.Shape = shape
-	sc.GlyphStyle.Radius = vg.Points(2.5)
-	eb, err := plotter.NewYErrorBars(pts)
-	if err != nil {
-		return err
-	}
-	eb.LineStyle.Color = c
-	p.Add(eb, sc)
-	if label != "" {
-		p.Legend.Add(label, sc)
-	}
-	return nil
+	return addErrScatter(p, pts, label, c, shape, 2.5)
 }
 
 // addHLine draws a horizontal line at y across [lo, hi].
 func addHLine(p *plot.Plot, y, lo, hi float64, c color.Color, dashes []vg.Length, label string) error {
-	l, err := plotter.NewLine(plotter.XYs{{X: lo, Y: y}, {X: hi, Y: y}})
-	if err != nil {
-		return err
-	}
-	l.LineStyle.Color = c
-	l.LineStyle.Width = vg.Points(1)
-	l.LineStyle.Dashes = dashes
-	p.Add(l)
-	if label != "" {
-		p.Legend.Add(label, l)
-	}
-	return nil
+	return addPolyline(p, plotter.XYs{{X: lo, Y: y}, {X: hi, Y: y}}, c, 1, dashes, label)
 }
 
 // addSeries draws points with error bars in colour col with the given
 // glyph, like addMeasured for a second measured series.
 func addSeries(p *plot.Plot, pts errPoints, col color.Color, glyph draw.GlyphDrawer, label string) error {
-	if pts.Len() == 0 {
-		return nil
-	}
-	sc, err := plotter.NewScatter(pts)
-	if err != nil {
-		return err
-	}
-	sc.GlyphStyle.Color = col
-	sc.GlyphStyle.Shape = glyph
-	sc.GlyphStyle.Radius = vg.Points(3)
-	eb, err := plotter.NewYErrorBars(pts)
-	if err != nil {
-		return err
-	}
-	eb.LineStyle.Color = col
-	p.Add(eb, sc)
-	if label != "" {
-		p.Legend.Add(label, sc)
-	}
-	return nil
+	return addErrScatter(p, pts, label, col, glyph, 3)
 }
 
 // logTicks labels a logarithmic axis on [lo, hi] at 1, 2 and 5 times the
@@ -396,7 +336,8 @@ func addHeatMap(p *plot.Plot, z [][]float64, lim float64) float64 {
 }
 
 // savePNGGrid renders a grid of panels (rows of equal length; a nil panel
-// leaves its cell empty) and writes it like savePNG.
+// leaves its cell empty) at the given size and writes it atomically to
+// path as a PNG whose tEXt chunks hold meta.
 func savePNGGrid(path string, panels [][]*plot.Plot, width, height vg.Length, meta map[string]string) error {
 	img := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(150))
 	dc := draw.New(img)
@@ -433,14 +374,5 @@ func addLine(p *plot.Plot, x, y []float64, c color.Color, width float64, dashes 
 	if len(xy) < 2 {
 		return nil
 	}
-	l, err := plotter.NewLine(xy)
-	if err != nil {
-		return err
-	}
-	l.LineStyle.Color, l.LineStyle.Width, l.LineStyle.Dashes = c, vg.Points(width), dashes
-	p.Add(l)
-	if label != "" {
-		p.Legend.Add(label, l)
-	}
-	return nil
+	return addPolyline(p, xy, c, width, dashes, label)
 }

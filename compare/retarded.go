@@ -3,7 +3,6 @@ package compare
 import (
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"image/color"
 	"io"
@@ -20,7 +19,6 @@ import (
 	"placecell/compare/rbm"
 	"placecell/dynamics"
 	"placecell/internal/rng"
-	"placecell/internal/version"
 	"placecell/ring"
 	"placecell/spectral"
 )
@@ -348,10 +346,8 @@ type RetardedPoint struct {
 
 // RetardedResult is the outcome of the retarded-learning experiment.
 type RetardedResult struct {
-	Program string         `json:"program"`
-	Version string         `json:"version"`
-	Build   string         `json:"build"`
-	Config  RetardedConfig `json:"config"`
+	Provenance
+	Config RetardedConfig `json:"config"`
 	// Lambda is the population top eigenvalue e^(2β) of the paper's eq 26.
 	Lambda float64 `json:"lambda"`
 	// Thresholds holds the critical point under every rule.
@@ -399,12 +395,10 @@ func RetardedLearning(ctx context.Context, cfg RetardedConfig) (*RetardedResult,
 	}
 
 	res := &RetardedResult{
-		Program: "placecell",
-		Version: version.String(),
-		Build:   version.Build(),
-		Config:  cfg,
-		Lambda:  math.Exp(2 * cfg.Beta),
-		Runs:    runs,
+		Provenance: newProvenance("retarded", "Fig. 7b"),
+		Config:     cfg,
+		Lambda:     math.Exp(2 * cfg.Beta),
+		Runs:       runs,
 	}
 	for _, rule := range []spectral.Rule{spectral.EdgeMatching, spectral.BBPFlatBulk} {
 		res.Thresholds = append(res.Thresholds, spectral.IsingThreshold(model, rule))
@@ -425,7 +419,6 @@ func RetardedLearning(ctx context.Context, cfg RetardedConfig) (*RetardedResult,
 func retardedRuns(ctx context.Context, model ring.Ising, cfg *RetardedConfig, s, run int, dataSeed, trainSeed uint64) ([]RetardedRun, error) {
 	out := make([]RetardedRun, len(cfg.Protocols))
 	keys := make([]string, len(cfg.Protocols))
-	missing := false
 	for i, p := range cfg.Protocols {
 		keys[i] = runKey("retarded", struct {
 			Build     string
@@ -439,18 +432,10 @@ func retardedRuns(ctx context.Context, model ring.Ising, cfg *RetardedConfig, s,
 			Spacing   int
 			DataSeed  uint64
 			TrainSeed uint64
-		}{version.Build(), model, s, p, cfg.length(p), cfg.Training, cfg.Sampler, cfg.BurnIn, cfg.Spacing, dataSeed, trainSeed})
-		ok := false
-		if cfg.Store != nil {
-			var err error
-			if ok, err = cfg.Store.Load(keys[i], &out[i]); err != nil {
-				return nil, err
-			}
-		}
-		missing = missing || !ok
+		}{buildID(), model, s, p, cfg.length(p), cfg.Training, cfg.Sampler, cfg.BurnIn, cfg.Spacing, dataSeed, trainSeed})
 	}
-	if !missing {
-		return out, nil
+	if all, err := loadRuns(cfg.Store, keys, out); err != nil || all {
+		return out, err
 	}
 
 	// Data and their spectrum.
@@ -474,10 +459,8 @@ func retardedRuns(ctx context.Context, model ring.Ising, cfg *RetardedConfig, s,
 			return nil, err
 		}
 		out[i] = r
-		if cfg.Store != nil {
-			if err := cfg.Store.Save(keys[i], r); err != nil {
-				return nil, err
-			}
+		if err := saveRun(cfg.Store, keys[i], r); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
@@ -584,21 +567,13 @@ func (r *RetardedResult) points(p Protocol) []RetardedPoint {
 }
 
 // Header returns the provenance lines written at the top of every output.
-func (r *RetardedResult) Header() []string {
-	cfg, _ := json.Marshal(r.Config)
-	return []string{
-		fmt.Sprintf("%s %s (build %s), experiment retarded (paper Fig. 7b)", r.Program, r.Version, r.Build),
-		"config " + string(cfg),
-	}
-}
+func (r *RetardedResult) Header() []string { return r.header(r.Config) }
 
 // WriteCSV writes one row per protocol and ratio, preceded by '#'
 // provenance lines.
 func (r *RetardedResult) WriteCSV(w io.Writer) error {
-	for _, h := range r.Header() {
-		if _, err := fmt.Fprintf(w, "# %s\n", h); err != nil {
-			return err
-		}
+	if err := writeComments(w, r.Header()...); err != nil {
+		return err
 	}
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"protocol", "r", "S", "t", "runs", "W_mean", "W_sd", "uniform_fraction_mean", "uniform_fraction_sd",
@@ -771,12 +746,7 @@ func (r *RetardedResult) Plot(path string) error {
 	if dropped > 0 {
 		pe.X.Label.Text += fmt.Sprintf("   (%d non-finite points not drawn)", dropped)
 	}
-	return savePNG(path, []*plot.Plot{pw, pu, pe}, 18*vg.Centimeter, 28*vg.Centimeter, r.meta())
-}
-
-func (r *RetardedResult) meta() map[string]string {
-	h := r.Header()
-	return map[string]string{"Software": r.Program + " " + r.Version, "Description": h[0], "Comment": h[1]}
+	return savePNG(path, []*plot.Plot{pw, pu, pe}, 18*vg.Centimeter, 28*vg.Centimeter, r.meta(r.Header()))
 }
 
 // HalfRatio returns the ratio r at which the mean of y over the runs of

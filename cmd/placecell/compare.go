@@ -320,6 +320,7 @@ func runExperiment(c *cli.Context, e experiment, step string) error {
 		return err
 	}
 	md := res.Summary(e.name + ".png")
+	md += provenanceBlock(res)
 	md += fmt.Sprintf("\nFiles: `%s.png`, `%s.csv` (table with provenance header), `%s.json` (every run, parameter and seed). "+
 		"Command: `%s`.\n", e.name, e.name, e.name, commandLine())
 	if err := atomicfile.WriteBytes(filepath.Join(dir, e.name+".md"), []byte(md)); err != nil {
@@ -334,6 +335,25 @@ func runExperiment(c *cli.Context, e experiment, step string) error {
 	return nil
 }
 
+// provenanceBlock returns the Markdown record of what produced a result:
+// the program's version and build, and the result's own provenance lines
+// (its configuration as JSON: the master seed and every parameter), in a
+// collapsed block so that the report stays readable.
+func provenanceBlock(res result) string {
+	s := fmt.Sprintf("\n<details><summary>Provenance: placecell %s, build %s; seed and every parameter</summary>\n\n",
+		version.String(), version.Build())
+	if h, ok := res.(interface{ Header() []string }); ok {
+		for _, line := range h.Header() {
+			if cfg, ok := strings.CutPrefix(line, "config "); ok {
+				s += "```json\n" + cfg + "\n```\n\n"
+			} else {
+				s += "`" + strings.ReplaceAll(line, "`", "'") + "`\n\n"
+			}
+		}
+	}
+	return s + "</details>\n"
+}
+
 // commandLine returns the command line as a user would type it, with the
 // program named placecell (under go run, os.Args[0] is a temporary path).
 func commandLine() string {
@@ -344,8 +364,9 @@ func commandLine() string {
 // in the paper's order, after a table of contents.
 func writeReport(dir string) error {
 	var b, toc strings.Builder
-	fmt.Fprintf(&b, "# placecell report\n\nplacecell %s — theory beside simulation for RBMs learning ring data "+
-		"(Harsh, Tubiana, Cocco & Monasson, J. Phys. A 53, 174002, 2020).\n\n", version.String())
+	fmt.Fprintf(&b, "# placecell report\n\nplacecell %s (build %s) — theory beside simulation for RBMs learning ring data "+
+		"(Harsh, Tubiana, Cocco & Monasson, J. Phys. A 53, 174002, 2020). Each section records the build, seed and "+
+		"parameters that produced it.\n\n", version.String(), version.Build())
 	var secs []string
 	for _, e := range inPaperOrder() {
 		sec, err := os.ReadFile(filepath.Join(dir, e.name+".md"))

@@ -14,7 +14,7 @@ func init() {
 			return []cli.Flag{
 				nFlag(100),
 				&cli.IntFlag{Name: "steps", Value: 500, Usage: "integration `steps`", Action: positiveInt("steps")},
-				&cli.Float64SliceFlag{Name: "step-sizes", Usage: "comma-separated `Δτ` (default 0.01,0.02,0.05,0.1,0.2,0.5)"},
+				&cli.Float64SliceFlag{Name: "step-sizes", Usage: "comma-separated `Δτ` (default 0.01,0.02,0.05,0.1,0.2,0.3)"},
 				&cli.Float64SliceFlag{Name: "sigmas", Usage: "comma-separated initial amplitudes `σ` (default 0.001,0.01,0.1)"},
 				&cli.StringFlag{Name: "method", Value: "euler", Usage: "`scheme`: euler or rk4"},
 			}
