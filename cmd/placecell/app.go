@@ -60,11 +60,14 @@ func buildCommands() []*cli.Command {
 }
 
 // commandPath returns the names of the commands from the top level down to
-// c's, e.g. "compare retarded".
+// c's, e.g. "compare retarded", without the program's own name (the root
+// context's command is the app itself).
 func commandPath(c *cli.Context) string {
 	var names []string
 	for _, x := range c.Lineage() {
-		if x.Command != nil && x.Command.Name != "" {
+		// The root command carries the program's name, which the
+		// callers print themselves.
+		if x.Command != nil && x.Command.Name != "" && x.Command.HelpName != c.App.Name {
 			names = append([]string{x.Command.Name}, names...)
 		}
 	}
@@ -139,7 +142,10 @@ func isingModel(c *cli.Context) (ring.Ising, error) {
 // ringModel builds the model named by --model from the flags --n, --beta,
 // --p and --param name=value. For the Ising ring the command's own
 // defaults of --n and --beta apply; for other models an unset flag leaves
-// the model's default (xy: N = 100, P = 10, β = 1.5, the paper's).
+// the model's default (xy: N = 100, P = 10, β = 1.5, the paper's). A flag
+// set for a model without that parameter (--beta with curieweiss, --p
+// with ising) is an error naming the model's parameters, as is a
+// parameter given both by its flag and by --param.
 func ringModel(c *cli.Context) (ring.Model, error) {
 	name := c.String("model")
 	var spec ring.ModelSpec
@@ -153,6 +159,15 @@ func ringModel(c *cli.Context) (ring.Model, error) {
 	for _, f := range c.Command.Flags {
 		for _, n := range f.Names() {
 			has[n] = true
+		}
+	}
+	accepts := map[string]bool{}
+	for _, p := range spec.Defaults {
+		accepts[p.Name] = true
+	}
+	for _, flag := range modelParamFlags {
+		if has[flag] && c.IsSet(flag) && !accepts[flag] {
+			return nil, fmt.Errorf("--%s does not apply to --model %s (%s)", flag, name, modelParamsHelp(spec))
 		}
 	}
 	for _, p := range spec.Defaults {
@@ -173,7 +188,11 @@ func ringModel(c *cli.Context) (ring.Model, error) {
 			if !ok || err != nil {
 				return nil, fmt.Errorf("--param %q is not name=value", kv)
 			}
-			params[strings.TrimSpace(k)] = x
+			k = strings.TrimSpace(k)
+			if has[k] && c.IsSet(k) {
+				return nil, fmt.Errorf("--param %s and --%s both set %s; give it once", kv, k, k)
+			}
+			params[k] = x
 		}
 	}
 	m, err := ring.NewModel(name, params)
@@ -181,6 +200,24 @@ func ringModel(c *cli.Context) (ring.Model, error) {
 		return nil, fmt.Errorf("--model %s: %w", name, err)
 	}
 	return m, nil
+}
+
+// modelParamFlags are the flags that set a model parameter of the same
+// name.
+var modelParamFlags = []string{"n", "beta", "p"}
+
+// modelParamsHelp names the parameters of a model and how to set them,
+// e.g. "its parameters: n (--n), betaj (--param betaj=v)".
+func modelParamsHelp(spec ring.ModelSpec) string {
+	var ps []string
+	for _, p := range spec.Defaults {
+		if slices.Contains(modelParamFlags, p.Name) {
+			ps = append(ps, fmt.Sprintf("%s (--%s)", p.Name, p.Name))
+		} else {
+			ps = append(ps, fmt.Sprintf("%s (--param %s=v)", p.Name, p.Name))
+		}
+	}
+	return "its parameters: " + strings.Join(ps, ", ")
 }
 
 func nFlag(def int) *cli.IntFlag {

@@ -212,7 +212,7 @@ func TestHeatBathExplicitSettings(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	if !strings.Contains(errOut, "warning: spacing 1 sweeps is below 5τ_M") {
+	if !strings.Contains(errOut, "warning: spacing 1 sweeps is below the default") {
 		t.Errorf("no correlation warning for a spacing far below τ_M: %q", errOut)
 	}
 	report := filepath.Join(dir, "report")

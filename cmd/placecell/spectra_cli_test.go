@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"placecell/internal/version"
+	"placecell/ring"
+	"placecell/spectral"
 )
 
 // TestThresholdXY checks the issue's acceptance line: for the XY ring at
@@ -164,5 +166,128 @@ func TestCompareSpectraBetaZero(t *testing.T) {
 		if err := json.Unmarshal(raw, &v); err != nil || v.Config.Beta == nil || *v.Config.Beta != 0 || v.Build != version.Build() {
 			t.Errorf("%s: JSON %v: config β %v, build %q, want β = 0 and build %q", name, err, v.Config.Beta, v.Build, version.Build())
 		}
+	}
+}
+
+// wrappedXY is the XY ring under another name, a stand-in for a third
+// model with more than two states: no command may recognise it by type.
+type wrappedXY struct{ ring.XY }
+
+func (wrappedXY) Name() string { return "xywrap" }
+
+func init() {
+	ring.RegisterModel(ring.ModelSpec{
+		Name: "xywrap", Order: 1000, Usage: "test model: the XY ring under another name",
+		Defaults: []ring.Param{{Name: "n", Value: 30}, {Name: "p", Value: 10}, {Name: "beta", Value: 1.5}},
+		New: func(p map[string]float64) (ring.Model, error) {
+			return wrappedXY{ring.XY{N: int(p["n"]), P: int(p["p"]), Beta: p["beta"]}}, nil
+		},
+	})
+}
+
+// TestThirdModel checks that a registered model the commands do not know
+// by type gets the generic treatment: it is listed in the usage lines,
+// threshold shows both null rules unless they coincide and never calls
+// 10-state data two-state, the data-file noise table does not cite the ±1
+// formula, and the heat bath is offered through ring.HeatBather.
+func TestThirdModel(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := runCLI(t, "threshold", "--model", "xywrap", "--ratios", "0.1")
+	if code != 0 {
+		t.Fatalf("threshold: exit %d: %s", code, errOut)
+	}
+	if strings.Contains(out, "two-state") || !strings.Contains(out, "coincides with EdgeMatching for xywrap") {
+		t.Errorf("threshold output names the wrong reason for one null rule:\n%s", out)
+	}
+	code, out, _ = runCLI(t, "sample", "--help")
+	if code != 0 || !strings.Contains(out, "ising|xy|bump|curieweiss|xywrap") || !strings.Contains(out, "heatbath (ising and xy and xywrap)") {
+		t.Errorf("sample --help does not list every model and heat bath:\n%s", out)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "w.txt")
+	code, _, errOut = runCLI(t, "sample", "--model", "xywrap", "--samples", "50", "--sampler", "heatbath", "--burn-in", "5", "--spacing", "300", "--out", path)
+	if code != 0 {
+		t.Fatalf("sample --sampler heatbath: exit %d: %s", code, errOut)
+	}
+	code, out, errOut = runCLI(t, "spectrum", "--model", "xywrap", "--top", "1", path)
+	if code != 0 || strings.Contains(out, "eq 25") || !strings.Contains(out, "independent-site null") {
+		t.Errorf("spectrum of xywrap data: exit %d %s\n%s", code, errOut, out)
+	}
+}
+
+// TestModelFlags checks that a flag for a parameter the model does not
+// have is an error naming the model's parameters, in every command that
+// builds a model, and that the other command-specific options are checked.
+func TestModelFlags(t *testing.T) {
+	t.Parallel()
+	for i, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"threshold", "--model", "curieweiss", "--beta", "0.9"}, "--beta does not apply to --model curieweiss (its parameters: n (--n), betaj (--param betaj=v))"},
+		{[]string{"threshold", "--model", "bump", "--beta", "2"}, "--beta does not apply to --model bump"},
+		{[]string{"threshold", "--p", "5"}, "--p does not apply to --model ising (its parameters: n (--n), beta (--beta))"},
+		{[]string{"spectrum", "--model", "bump", "--p", "3"}, "--p does not apply"},
+		{[]string{"sample", "--model", "curieweiss", "--beta", "1", "--out", "x.txt"}, "--beta does not apply"},
+		{[]string{"train", "--model", "bump", "--beta", "1"}, "--beta does not apply"},
+		{[]string{"threshold", "--model", "xy", "--p", "5", "--param", "p=6"}, "give it once"},
+		{[]string{"threshold", "--model", "xy", "--band", "2"}, "--band applies to --model ising only"},
+		{[]string{"spectrum", "--top", "2"}, "--top applies to a data file only"},
+		// One "placecell" in the pointer to the help (it was doubled).
+		{[]string{"threshold", "--ratios", "abc"}, "(see placecell threshold --help)"},
+		{[]string{"compare", "retarded", "--ratios", "abc"}, "(see placecell compare retarded --help)"},
+	} {
+		code, _, errOut := runCLI(t, c.args...)
+		if code != 1 || !strings.Contains(errOut, c.want) || strings.Count(errOut, "\n") > 1 {
+			t.Errorf("case %d %v: exit %d, error %q, want one line containing %q", i, c.args, code, errOut, c.want)
+		}
+	}
+	// Flags of the model's own parameters still work: β of curieweiss
+	// through --param changes Λ.
+	_, a, _ := runCLI(t, "threshold", "--model", "curieweiss", "--rule", "edge", "--ratios", "1", "--format", "json")
+	_, b, _ := runCLI(t, "threshold", "--model", "curieweiss", "--param", "betaj=0.9", "--rule", "edge", "--ratios", "1", "--format", "json")
+	if a == b || !strings.Contains(b, `"betaj": 0.9`) {
+		t.Errorf("--param betaj=0.9 had no effect:\n%s", b)
+	}
+}
+
+// TestSpectrumLabels checks the labelling fixes: the random baseline of the
+// band weight counts distinct modes (N = 2, band 1: both modes, so 1, not
+// (2K+1)/N = 1.5), --r beside a data file is named in the noise title with
+// the data's own r, S = 1 of centred data is flagged, and a long group of
+// modes is abbreviated with its count.
+func TestSpectrumLabels(t *testing.T) {
+	t.Parallel()
+	_, out, _ := runCLI(t, "threshold", "--n", "2", "--band", "1", "--ratios", "0.1")
+	if !strings.Contains(out, "random 1 and 0.5") {
+		t.Errorf("threshold --n 2: random baseline not 1:\n%s", out)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "i.txt")
+	if code, _, errOut := runCLI(t, "sample", "--n", "20", "--samples", "100", "--out", path); code != 0 {
+		t.Fatal(errOut)
+	}
+	// r = N/S = 20/100 = 0.2 for the file.
+	_, out, _ = runCLI(t, "spectrum", "--r", "0.3", path)
+	if !strings.Contains(out, "r = 0.3 from --r, not the data file's r = N/S = 0.2") {
+		t.Errorf("spectrum --r with a data file is not labelled:\n%s", out)
+	}
+	path = filepath.Join(dir, "x.txt")
+	if code, _, errOut := runCLI(t, "sample", "--model", "xy", "--n", "10", "--samples", "1", "--out", path); code != 0 {
+		t.Fatal(errOut)
+	}
+	_, out, _ = runCLI(t, "spectrum", "--model", "xy", path)
+	if !strings.Contains(out, "warning: with S = 1 configuration") {
+		t.Errorf("S = 1 Pearson data not flagged:\n%s", out)
+	}
+	modes := make([]spectral.Mode, 100)
+	for k := range modes {
+		modes[k] = spectral.Mode{K: k}
+	}
+	if got, want := modeList(modes), "{(0,0) (1,0) (2,0) (3,0) (4,0) (5,0) … (98,0) (99,0)} (100 modes)"; got != want {
+		t.Errorf("modeList(100 modes) = %q, want %q", got, want)
+	}
+	if got, want := modeList(modes[:3]), "{(0,0) (1,0) (2,0)}"; got != want {
+		t.Errorf("modeList(3 modes) = %q, want %q", got, want)
 	}
 }

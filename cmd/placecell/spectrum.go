@@ -27,7 +27,7 @@ func spectrumCommand() *cli.Command {
 			"empirical correlation matrix (eq 24 for ±1; one-hot Pearson for xy) beside the noise edges of every\n" +
 			"rule for r = N/S, and the weight of each top eigenvector on the exact top eigenspace and low band.\n" +
 			"Give --beta with a data file to print the exact spectrum too. --r prints the noise edges without data.",
-		UsageText: "placecell spectrum [--model ising|xy|bump] [--beta β] [--n N] [--p P] [--param k=v] [--modes K] [--top K]\n" +
+		UsageText: "placecell spectrum [--model " + modelNames("|") + "] [--beta β] [--n N] [--p P] [--param k=v] [--modes K] [--top K]\n" +
 			"   [--r r] [--format text|csv|json] [DATAFILE]",
 		Flags: []cli.Flag{
 			modelFlag(), nFlag(100), betaFlag(0.5), pFlag(), paramFlag(), formatFlag(),
@@ -62,6 +62,9 @@ func spectrumAction(c *cli.Context) error {
 		return err
 	}
 	path := c.Args().First()
+	if path == "" && c.IsSet("top") {
+		return fmt.Errorf("--top applies to a data file only (the exact spectrum takes --modes)")
+	}
 	var data ring.Data
 	if path != "" {
 		if data, err = ring.ReadDataFile(path, m); err != nil {
@@ -106,13 +109,18 @@ func spectrumAction(c *cli.Context) error {
 		}
 	}
 
-	// Noise edges of every rule.
+	// Noise edges of every rule: at the data's r unless --r is given.
 	r := c.Float64("r")
 	if !c.IsSet("r") && data != nil {
 		r = float64(data.Sites()) / float64(data.Len())
 	}
 	if r > 0 {
-		sections = append(sections, noiseSection(m, r, exact))
+		sec := noiseSection(m, r, exact)
+		if c.IsSet("r") && data != nil {
+			dr := float64(data.Sites()) / float64(data.Len())
+			sec.title = fmt.Sprintf("Noise edges at r = %.6g from --r, not the data file's r = N/S = %.6g (THEORY.md §3.3–3.11)", r, dr)
+		}
+		sections = append(sections, sec)
 	}
 	return writeSections(w, format, meta, sections)
 }
@@ -317,13 +325,24 @@ func empiricalModelSection(m ring.Model, d ring.Data, top int) (section, error) 
 		t.add(j+1, eig.Values[j], ovTop[j], ovBand[j])
 	}
 	r := float64(n) / float64(s)
+	notes := []string{
+		fmt.Sprintf("top_space_overlap2: squared projection on the exact top eigenspace %s (random: %.3g);", modeList(topModes), float64(len(topModes))/float64(dim)),
+		fmt.Sprintf("low_band_weight: on the modes with |k| ≤ %d and those feature wavenumbers (random: %.3g).", band, float64(len(bandModes))/float64(dim)),
+	}
+	if s < 2 && est.Normalisation != ring.SecondMoment {
+		notes = append(notes, fmt.Sprintf("warning: with S = %d configuration every feature equals its mean, so the %s matrix Ĉ is zero; use S ≥ 2.", s, est.Normalisation))
+	}
 	return section{name: "empirical",
 		title: fmt.Sprintf("Empirical correlation matrix Ĉ (%s), S = %d configurations of N = %d, r = N/S = %.6g", est, s, n, r),
-		notes: []string{
-			fmt.Sprintf("top_space_overlap2: squared projection on the exact top eigenspace %s (random: %.3g);", modeList(topModes), float64(len(topModes))/float64(dim)),
-			fmt.Sprintf("low_band_weight: on the modes with |k| ≤ %d and those feature wavenumbers (random: %.3g).", band, float64(len(bandModes))/float64(dim)),
-		},
-		t: t}, nil
+		notes: notes, t: t}, nil
+}
+
+// isPlusMinusOne reports whether m encodes a site as one ±1 feature in the
+// second-moment normalisation, the paper's eq 24, for which the noise
+// edge is eq 25.
+func isPlusMinusOne(m ring.Model) bool {
+	e := m.Encoding()
+	return m.States() == 2 && e.Features == 1 && e.Value(0, 0) == -1 && e.Value(1, 0) == 1 && e.Normalisation == ring.SecondMoment
 }
 
 // noiseSection tabulates the noise edge of every rule at ratio r, and,
@@ -350,7 +369,11 @@ func noiseSection(m ring.Model, r float64, exact bool) section {
 		}
 		mp := spectral.MarchenkoPastur{Gamma: r * float64(dr), Sigma2: bulk}
 		_, hi := mp.Edges()
-		t.add(spectral.EdgeMatching.String(), hi, "noise edge σ_b²(1+√γ)² of the independent-site null, γ = r·D/N (eq 25 for ±1)")
+		meaning := fmt.Sprintf("noise edge σ_b²(1+√γ)² of the independent-site null, σ_b² = %.6g, γ = r·D/N = %.6g", bulk, r*float64(dr))
+		if isPlusMinusOne(m) {
+			meaning = "noise edge (1+√r)² of independent ±1 spins, eq 25"
+		}
+		t.add(spectral.EdgeMatching.String(), hi, meaning)
 		if exact {
 			lam := spectral.ModelSpectrum(m).Top().Value
 			if is, ok := m.(ring.Ising); ok {

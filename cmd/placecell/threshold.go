@@ -30,7 +30,7 @@ func thresholdCommand() *cli.Command {
 			"Neither is a sharp transition for ring data (§3.11); the table of the smooth crossover gives,\n" +
 			"for each --ratios r, the generalized Marchenko–Pastur edge x₊ of the top eigenvalue of Ĉ and the\n" +
 			"predicted weight of its eigenvector on the low band (Ising) or the top eigenspace (XY).",
-		UsageText: "placecell threshold [--model ising|xy|bump] [--beta β] [--n N] [--p P] [--param k=v] [--rule edge|null|bbp|plugin|all]\n" +
+		UsageText: "placecell threshold [--model " + modelNames("|") + "] [--beta β] [--n N] [--p P] [--param k=v] [--rule edge|null|bbp|plugin|all]\n" +
 			"   [--ratios r,...] [--band K] [--format text|csv|json]",
 		Flags: []cli.Flag{
 			modelFlag(), nFlag(100), betaFlag(0.5), pFlag(), paramFlag(), formatFlag(),
@@ -73,22 +73,35 @@ func thresholdAction(c *cli.Context) error {
 			return fmt.Errorf("--ratios: r = %v must be positive and finite", r)
 		}
 	}
-	_, isXY := m.(ring.XY)
 	_, isIsing := m.(ring.Ising)
+	if c.IsSet("band") && !isIsing {
+		return fmt.Errorf("--band applies to --model ising only (the low band of the Ising crossover)")
+	}
 
-	// Spike rules: one row each; for ±1 data the Potts-null edge is the
-	// paper's edge and is not repeated.
+	// Spike rules: one row each; EdgeMatchingPottsNull is not repeated
+	// where it coincides with EdgeMatching (±1 and other two-state data,
+	// and every model whose EdgeMatching is the independent-site null's
+	// edge).
 	format := c.String("format")
 	w := c.App.Writer
 	main := &table{head: []string{"rule", "r_c", "S_c", "criterion"}, prec: 6}
 	var lambda, bulk, dimRatio float64
+	var edge *spectral.Threshold
+	samePottsNull := false
 	for _, r := range rules {
-		if r == spectral.PluginSeparation || r == spectral.EdgeMatchingPottsNull && !isXY && len(rules) > 1 {
+		if r == spectral.PluginSeparation {
 			continue
 		}
 		th, err := spectral.ModelThreshold(m, r)
 		if err != nil {
 			return err
+		}
+		switch {
+		case r == spectral.EdgeMatching:
+			edge = &th
+		case r == spectral.EdgeMatchingPottsNull && edge != nil && sameThreshold(th, *edge):
+			samePottsNull = true
+			continue
 		}
 		lambda, bulk, dimRatio = th.Lambda, th.Bulk, th.DimRatio
 		main.add(th.Rule.String(), th.R, th.S, criterion(m, r))
@@ -150,8 +163,12 @@ func thresholdAction(c *cli.Context) error {
 		}
 	}
 	fmt.Fprintf(w, "%s%s\n", prefix, thresholdHeading(m, lambda, bulk, dimRatio))
-	if !isXY && len(rules) > 1 {
-		fmt.Fprintf(w, "%sEdgeMatchingPottsNull coincides with EdgeMatching for two-state data and is not repeated.\n", prefix)
+	if samePottsNull {
+		why := "for two-state data"
+		if m.States() > 2 {
+			why = fmt.Sprintf("for %s (both are the edge of the independent-site null)", m.Name())
+		}
+		fmt.Fprintf(w, "%sEdgeMatchingPottsNull coincides with EdgeMatching %s and is not repeated.\n", prefix, why)
 	}
 	if format == "text" {
 		main.head[2] = "S_c = N/r_c"
@@ -172,6 +189,12 @@ func thresholdAction(c *cli.Context) error {
 		fmt.Fprintf(w, "%s%s\n", prefix, n)
 	}
 	return cross.t.write(w, format, nil)
+}
+
+// sameThreshold reports whether a and b give the same critical ratio, to
+// rounding.
+func sameThreshold(a, b spectral.Threshold) bool {
+	return a.R == b.R || math.Abs(a.R-b.R) <= 1e-12*math.Max(math.Abs(a.R), math.Abs(b.R))
 }
 
 // criterion describes rule r for model m in one line.
@@ -218,14 +241,28 @@ func thresholdHeading(m ring.Model, lambda, bulk, dimRatio float64) string {
 		ring.Label(m), fmtG(lambda), m.Encoding().Normalisation, fmtG(bulk), dimRatio)
 }
 
-// modeList formats modes as (k,j) pairs.
+// modeList formats modes as (k,j) pairs; a group of more than
+// maxListedModes modes shows its first and last few and the count.
 func modeList(modes []spectral.Mode) string {
-	parts := make([]string, len(modes))
+	parts := make([]string, 0, min(len(modes), maxListedModes+1))
 	for i, md := range modes {
-		parts[i] = fmt.Sprintf("(%d,%d)", md.K, md.J)
+		if len(modes) > maxListedModes && i >= maxListedModes-2 && i < len(modes)-2 {
+			if i == maxListedModes-2 {
+				parts = append(parts, "…")
+			}
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("(%d,%d)", md.K, md.J))
 	}
-	return "{" + strings.Join(parts, " ") + "}"
+	s := "{" + strings.Join(parts, " ") + "}"
+	if len(modes) > maxListedModes {
+		s += fmt.Sprintf(" (%d modes)", len(modes))
+	}
+	return s
 }
+
+// maxListedModes is the longest group modeList writes in full.
+const maxListedModes = 8
 
 // crossoverTable tabulates the smooth predictions of THEORY.md §3.11 at
 // each ratio: the noise edges, the generalized Marchenko–Pastur edge x₊
@@ -248,7 +285,7 @@ func crossoverTable(m ring.Model, ratios []float64, band int) section {
 			notes: []string{
 				"noise_edge = (1+√r)² (eq 25); x_plus: edge of the generalized Marchenko–Pastur law with H = the exact ring spectrum;",
 				fmt.Sprintf("band_weight, uniform_weight: predicted weight of the top eigenvector on |k| ≤ %d and on k = 0 (Ledoit–Péché at the edge,", band),
-				fmt.Sprintf("derived; random %.3g and %.3g; the uniform weight is over-predicted at finite N).", float64(2*band+1)/n, 1/n),
+				fmt.Sprintf("derived; random %.3g and %.3g; the uniform weight is over-predicted at finite N).", float64(len(sp.Band(band)))/n, 1/n),
 			}}
 	case ring.XY:
 		p := x.P
