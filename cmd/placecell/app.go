@@ -255,6 +255,12 @@ func formatFlag() *cli.StringFlag {
 		}}
 }
 
+// tableFlag selects the one table that --format csv prints; choices
+// describes the tables of the command.
+func tableFlag(choices string) *cli.StringFlag {
+	return &cli.StringFlag{Name: "table", Usage: "with --format csv, print only this `table` (" + choices + "); text and json print every table"}
+}
+
 func positiveInt(name string) func(*cli.Context, int) error {
 	return func(_ *cli.Context, v int) error {
 		if v < 1 {

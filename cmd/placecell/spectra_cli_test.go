@@ -291,3 +291,41 @@ func TestSpectrumLabels(t *testing.T) {
 		t.Errorf("modeList(3 modes) = %q, want %q", got, want)
 	}
 }
+
+// TestCSVOneTable checks that --format csv prints one table, so that the
+// stream parses as CSV with a single header after the '#' lines: the main
+// table by default, another with --table; an unknown table, or --table
+// without csv, is an error.
+func TestCSVOneTable(t *testing.T) {
+	t.Parallel()
+	for i, c := range []struct {
+		args   []string
+		header string
+		rows   int
+	}{
+		{[]string{"threshold", "--format", "csv", "--ratios", "0.1,0.01"}, "rule,r_c,S_c,criterion", 2},
+		{[]string{"threshold", "--format", "csv", "--ratios", "0.1,0.01", "--table", "crossover"}, "r,S,noise_edge,x_plus,band_weight,uniform_weight", 2},
+		{[]string{"threshold", "--format", "csv", "--table", "separation"}, "rule,group,lambda_G,r_c,S_c", 2},
+		{[]string{"spectrum", "--format", "csv", "--modes", "4", "--r", "0.1"}, "k,q_k,multiplicity,lambda_k,sigma_k", 4},
+		{[]string{"spectrum", "--format", "csv", "--r", "0.1", "--table", "noise"}, "rule,value,meaning", 4},
+	} {
+		code, out, errOut := runCLI(t, c.args...)
+		var body []string
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			if !strings.HasPrefix(l, "#") {
+				body = append(body, l)
+			}
+		}
+		if code != 0 || len(body) != 1+c.rows || body[0] != c.header || !strings.Contains(out, "# build: "+version.Build()) {
+			t.Errorf("case %d %v: exit %d %s, table lines %q, want header %q and %d rows", i, c.args, code, errOut, body, c.header, c.rows)
+		}
+	}
+	for i, args := range [][]string{
+		{"threshold", "--format", "csv", "--table", "exact"},
+		{"spectrum", "--table", "noise", "--r", "0.1"},
+	} {
+		if code, _, errOut := runCLI(t, args...); code != 1 || !strings.Contains(errOut, "--table") {
+			t.Errorf("case %d %v: exit %d, error %q, want a --table error", i, args, code, errOut)
+		}
+	}
+}

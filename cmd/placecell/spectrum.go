@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -28,9 +29,10 @@ func spectrumCommand() *cli.Command {
 			"rule for r = N/S, and the weight of each top eigenvector on the exact top eigenspace and low band.\n" +
 			"Give --beta with a data file to print the exact spectrum too. --r prints the noise edges without data.",
 		UsageText: "placecell spectrum [--model " + modelNames("|") + "] [--beta β] [--n N] [--p P] [--param k=v] [--modes K] [--top K]\n" +
-			"   [--r r] [--format text|csv|json] [DATAFILE]",
+			"   [--r r] [--format text|csv|json] [--table exact|empirical|noise] [DATAFILE]",
 		Flags: []cli.Flag{
 			modelFlag(), nFlag(100), betaFlag(0.5), pFlag(), paramFlag(), formatFlag(),
+			tableFlag("exact, empirical or noise; default empirical with a data file, else exact"),
 			&cli.IntFlag{Name: "modes", Value: 20, Usage: "exact spectrum: print the first `K` distinct modes (0: all)",
 				Action: func(_ *cli.Context, v int) error {
 					if v < 0 {
@@ -53,7 +55,7 @@ func spectrumAction(c *cli.Context) error {
 	}
 	format := c.String("format")
 	w := c.App.Writer
-	meta := map[string]any{"program": "placecell " + version.String(), "model": c.String("model")}
+	meta := map[string]any{"program": "placecell " + version.String(), "build": version.Build(), "model": c.String("model")}
 	var sections []section
 
 	// The model; with a data file its N is the file's.
@@ -122,7 +124,11 @@ func spectrumAction(c *cli.Context) error {
 		}
 		sections = append(sections, sec)
 	}
-	return writeSections(w, format, meta, sections)
+	def := "exact"
+	if data != nil {
+		def = "empirical"
+	}
+	return writeTables(w, format, meta, sections, c.String("table"), def)
 }
 
 // section is one titled table of a command's output.
@@ -133,42 +139,88 @@ type section struct {
 	t     *table
 }
 
+// writeSections prints the sections of a command's output as writeTables
+// does, except that CSV prints every table, each after its '#' title.
 func writeSections(w io.Writer, format string, meta map[string]any, secs []section) error {
+	return writeTables(w, format, meta, secs, "", "")
+}
+
+// writeTables prints the sections of a command's output. Text prints
+// every section with its title and notes; JSON every section as an object
+// under its name beside the fields of meta. CSV prints one table only, so
+// that the stream has a single header line: the section named table, or
+// def when table is empty, preceded by meta, its title and notes and the
+// names of the other tables as '#' comment lines (with table and def both
+// empty, every table, each after its '#' title). A section without a table
+// prints its title and notes only.
+func writeTables(w io.Writer, format string, meta map[string]any, secs []section, table, def string) error {
+	if table != "" && format != "csv" {
+		return fmt.Errorf("--table applies to --format csv only (text and json print every table)")
+	}
 	if format == "json" {
 		out := map[string]any{}
 		for k, v := range meta {
 			out[k] = jsonCell(v)
 		}
 		for _, s := range secs {
-			rows := make([]map[string]any, len(s.t.rows))
-			for i, r := range s.t.rows {
-				rows[i] = map[string]any{}
-				for j, h := range s.t.head {
-					rows[i][h] = jsonCell(r[j])
-				}
+			if s.t == nil {
+				continue
 			}
-			out[s.name] = map[string]any{"title": s.title, "notes": s.notes, "rows": rows}
+			out[s.name] = map[string]any{"title": s.title, "notes": s.notes, "rows": sectionJSON(s.t)}
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
+	if format == "csv" && (table != "" || def != "") {
+		if table == "" {
+			table = def
+		}
+		var names, others []string
+		var pick *section
+		for i, s := range secs {
+			if s.t == nil {
+				continue
+			}
+			names = append(names, s.name)
+			if s.name == table {
+				pick = &secs[i]
+			} else {
+				others = append(others, s.name)
+			}
+		}
+		if pick == nil {
+			return fmt.Errorf("--table %q is not in this output (want %s)", table, strings.Join(names, ", "))
+		}
+		for _, k := range sortedKeys(meta) {
+			fmt.Fprintf(w, "# %s: %v\n", k, meta[k])
+		}
+		if len(others) > 0 {
+			fmt.Fprintf(w, "# table: %s (the others with --table: %s)\n", pick.name, strings.Join(others, ", "))
+		}
+		fmt.Fprintf(w, "# %s\n", pick.title)
+		for _, n := range pick.notes {
+			fmt.Fprintf(w, "# %s\n", n)
+		}
+		return pick.t.write(w, format, nil)
+	}
+	prefix := ""
+	if format == "csv" {
+		prefix = "# "
+		for _, k := range sortedKeys(meta) {
+			fmt.Fprintf(w, "# %s: %v\n", k, meta[k])
+		}
+	}
 	for i, s := range secs {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		prefix := ""
-		if format == "csv" {
-			prefix = "# "
-			if i == 0 {
-				for _, k := range sortedKeys(meta) {
-					fmt.Fprintf(w, "# %s: %v\n", k, meta[k])
-				}
-			}
-		}
 		fmt.Fprintf(w, "%s%s\n", prefix, s.title)
 		for _, n := range s.notes {
 			fmt.Fprintf(w, "%s%s\n", prefix, n)
+		}
+		if s.t == nil {
+			continue
 		}
 		if err := s.t.write(w, format, nil); err != nil {
 			return err

@@ -31,9 +31,10 @@ func thresholdCommand() *cli.Command {
 			"for each --ratios r, the generalized Marchenko–Pastur edge x₊ of the top eigenvalue of Ĉ and the\n" +
 			"predicted weight of its eigenvector on the low band (Ising) or the top eigenspace (XY).",
 		UsageText: "placecell threshold [--model " + modelNames("|") + "] [--beta β] [--n N] [--p P] [--param k=v] [--rule edge|null|bbp|plugin|all]\n" +
-			"   [--ratios r,...] [--band K] [--format text|csv|json]",
+			"   [--ratios r,...] [--band K] [--format text|csv|json] [--table rules|separation|crossover]",
 		Flags: []cli.Flag{
 			modelFlag(), nFlag(100), betaFlag(0.5), pFlag(), paramFlag(), formatFlag(),
+			tableFlag("rules (default), separation or crossover"),
 			&cli.StringFlag{Name: "rule", Value: "all", Usage: "threshold `rule`: edge, null, bbp, plugin or all"},
 			&cli.Float64SliceFlag{Name: "ratios", Usage: "smooth crossover at these `r = N/S` (default 1,0.3,0.1,0.03,0.01,0.003,0.001)"},
 			&cli.IntFlag{Name: "band", Value: 3, Usage: "low band |k| ≤ `K` of the crossover weights",
@@ -141,7 +142,7 @@ func thresholdAction(c *cli.Context) error {
 	cross := crossoverTable(m, ratios, c.Int("band"))
 
 	meta := map[string]any{
-		"program": "placecell " + version.String(), "model": m.Name(), "params": ring.Label(m),
+		"program": "placecell " + version.String(), "build": version.Build(), "model": m.Name(), "params": ring.Label(m),
 		"lambda": lambda, "bulk": bulk, "dim_ratio": dimRatio,
 	}
 	for _, p := range m.Params() {
@@ -155,40 +156,31 @@ func thresholdAction(c *cli.Context) error {
 		return main.write(w, format, meta)
 	}
 
-	prefix := ""
-	if format == "csv" {
-		prefix = "# "
-		for _, k := range sortedKeys(meta) {
-			fmt.Fprintf(w, "# %s: %v\n", k, meta[k])
-		}
-	}
-	fmt.Fprintf(w, "%s%s\n", prefix, thresholdHeading(m, lambda, bulk, dimRatio))
+	rulesSec := section{name: "rules", title: thresholdHeading(m, lambda, bulk, dimRatio)}
 	if samePottsNull {
 		why := "for two-state data"
 		if m.States() > 2 {
 			why = fmt.Sprintf("for %s (both are the edge of the independent-site null)", m.Name())
 		}
-		fmt.Fprintf(w, "%sEdgeMatchingPottsNull coincides with EdgeMatching %s and is not repeated.\n", prefix, why)
+		rulesSec.notes = append(rulesSec.notes, fmt.Sprintf("EdgeMatchingPottsNull coincides with EdgeMatching %s and is not repeated.", why))
 	}
 	if format == "text" {
 		main.head[2] = "S_c = N/r_c"
 	}
 	if len(main.rows) > 0 {
-		if err := main.write(w, format, nil); err != nil {
-			return err
-		}
+		rulesSec.t = main
 	}
+	secs := []section{rulesSec}
 	if len(sep.rows) > 0 {
-		fmt.Fprintf(w, "\n%sPluginSeparation (THEORY.md §3.6): group G separates from the rest of the exact spectrum once S > S_sep(G)\n", prefix)
-		if err := sep.write(w, format, nil); err != nil {
-			return err
-		}
+		secs = append(secs, section{name: "separation",
+			title: "PluginSeparation (THEORY.md §3.6): group G separates from the rest of the exact spectrum once S > S_sep(G)", t: sep})
 	}
-	fmt.Fprintf(w, "\n%s%s\n", prefix, cross.title)
-	for _, n := range cross.notes {
-		fmt.Fprintf(w, "%s%s\n", prefix, n)
+	secs = append(secs, cross)
+	def := "rules"
+	if len(main.rows) == 0 {
+		def = "separation"
 	}
-	return cross.t.write(w, format, nil)
+	return writeTables(w, format, meta, secs, c.String("table"), def)
 }
 
 // sameThreshold reports whether a and b give the same critical ratio, to
