@@ -90,21 +90,25 @@ func BenchmarkCorrelation(b *testing.B) {
 	for _, size := range []struct{ s, n int }{{10000, 100}, {100000, 1000}} {
 		d := fastUniformSpins(size.n, size.s, rng.New(1, "spectral/bench", 0))
 		b.Run(fmt.Sprintf("S=%d/N=%d", size.s, size.n), func(b *testing.B) {
+			c0, ok := cpuTime()
 			for b.Loop() {
 				Correlation(d)
 			}
+			reportCPU(b, c0, ok)
 		})
 	}
 }
 
 // BenchmarkTopEigen finds the top 2 eigenpairs of the empirical correlation
 // matrix of S = 4N i.i.d. spins (γ = 1/4), against the full dense
-// decomposition with vectors at N = 1000.
+// decomposition with vectors at N = 1000 (scipy's eigsh and numpy's eigh on
+// the same kind of matrix: /work/bench/eig_numpy.py).
 func BenchmarkTopEigen(b *testing.B) {
 	for _, n := range []int{100, 1000} {
 		c := Correlation(fastUniformSpins(n, 4*n, rng.New(1, "spectral/bench", 1)))
 		b.Run(fmt.Sprintf("N=%d/k=2", n), func(b *testing.B) {
 			var it int
+			c0, ok := cpuTime()
 			for b.Loop() {
 				e, err := TopEigen(c, 2)
 				if err != nil {
@@ -112,16 +116,19 @@ func BenchmarkTopEigen(b *testing.B) {
 				}
 				it = e.Iterations
 			}
+			reportCPU(b, c0, ok)
 			b.ReportMetric(float64(it), "krylov")
 		})
 		if n == 1000 {
 			b.Run(fmt.Sprintf("N=%d/dense", n), func(b *testing.B) {
+				c0, ok := cpuTime()
 				for b.Loop() {
 					var es mat.EigenSym
 					if !es.Factorize(c, true) {
 						b.Fatal("factorisation failed")
 					}
 				}
+				reportCPU(b, c0, ok)
 			})
 		}
 	}
@@ -176,10 +183,11 @@ func BenchmarkSpectrumTools(b *testing.B) {
 }
 
 // BenchmarkFloatCorrelation times the symmetric rank-S update of general
-// float data (the reference: numpy X.T@X/S at S = 10⁵, D = 1000),
+// float data (the reference: numpy X.T@X/S at S = 10⁵, D = 1000
+// and S = 10⁶, D = 100; /work/bench/syrk_numpy.py),
 // standard normal entries, SecondMoment and Covariance.
 func BenchmarkFloatCorrelation(b *testing.B) {
-	for _, size := range []struct{ s, d int }{{10000, 100}, {20000, 1000}, {100000, 1000}} {
+	for _, size := range []struct{ s, d int }{{10000, 100}, {20000, 1000}, {100000, 1000}, {1000000, 100}} {
 		rnd := rng.New(1, "spectral/bench", 4)
 		data := make([]float64, size.s*size.d)
 		for i := range data {
@@ -187,7 +195,7 @@ func BenchmarkFloatCorrelation(b *testing.B) {
 		}
 		x := mat.NewDense(size.s, size.d, data)
 		for _, norm := range []ring.Normalisation{ring.SecondMoment, ring.Covariance} {
-			if size.s == 100000 && norm == ring.Covariance {
+			if size.s >= 100000 && norm == ring.Covariance {
 				continue
 			}
 			b.Run(fmt.Sprintf("S=%d/D=%d/%v", size.s, size.d, norm), func(b *testing.B) {
