@@ -246,7 +246,7 @@ type DiffusionGroup struct {
 	DEnsemble         float64 `json:"d_ensemble_epoch"`
 	EnsembleIntercept float64 `json:"ensemble_intercept"`
 	// DRuns holds D per epoch of each run from its time-averaged MSD over
-	// lags up to a quarter of the window (with an intercept for the
+	// lags up to the fraction MaxLag of the window (with an intercept for the
 	// centre-measurement noise); D and DSE their mean and standard error.
 	DRuns []float64 `json:"d_runs_epoch"`
 	D     float64   `json:"d_epoch"`
@@ -886,9 +886,15 @@ func (r *DiffusionResult) Summary(png string) string {
 	if m > 1 {
 		paperEpochs, paperRuns = "250", "1"
 	}
+	bt := c.training(base.Arm)
+	note := ""
+	if pe, _ := strconv.ParseFloat(paperEpochs, 64); base.Arm.Epochs < pe {
+		note = "D is a rate; it is measured here over a shorter window than the paper's"
+	}
 	s += reductionNote([]sizeDiff{{"epochs", g(base.Arm.Epochs), paperEpochs}, {"runs", strconv.Itoa(c.Runs), paperRuns},
-		{"S", strconv.Itoa(c.S), "1000000"}, {"batch", strconv.Itoa(t.Batch), "100"}, {"ν", g(base.Arm.Nu), "0.1"}},
-		"S, batch, PCD-20 and the learning time per epoch; D is a rate, measured here over a shorter window")
+		{"S", strconv.Itoa(c.S), "1000000"}, {"batch", strconv.Itoa(t.Batch), "100"}, {"ν", g(base.Arm.Nu), "0.1"},
+		{"model term", phaseOf(bt), phaseOf(rbm.Config{Phase: rbm.PCD, Sweeps: 20, Chains: t.Chains}) + " (n_c not reported)"},
+		{"the learning time per epoch ν⌈S/B⌉", perEpochTime(base.Arm.Nu, c.S, t.Batch), "1000"}}, note)
 	s += assumptions(
 		fmt.Sprintf("n_c = %d persistent chains (not reported; D depends on it, THEORY.md §4.13)", t.Chains),
 		fmt.Sprintf("σ₀ = %.4g", t.Sigma0),

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -486,7 +487,7 @@ func (r *RFResult) Plot(path string) error {
 
 	pl := plot.New()
 	pl.X.Label.Text = "epoch"
-	pl.Y.Label.Text = "log-likelihood per sample (exact)"
+	pl.Y.Label.Text = "log-likelihood per sample (nats, exact)"
 	var lls []float64
 	for _, run := range r.Runs {
 		for k := range run.LL {
@@ -549,7 +550,9 @@ func (r *RFResult) Summary(png string) string {
 	s += reductionNote([]sizeDiff{
 		{"ν", g(t.Nu), "0.001"}, {"batch", strconv.Itoa(t.Batch), "10"}, {"epochs", strconv.Itoa(t.Epochs), "100"},
 		{"S", strconv.Itoa(c.S), "10000"}, {"sweeps", strconv.Itoa(t.Sweeps), "20"},
-	}, "ν/B (the SGA noise level) and the learning time per epoch are the paper's")
+		{"the SGA noise level ν/B", g(t.Nu / float64(t.Batch)), "0.0001"},
+		{"the learning time per epoch ν⌈S/B⌉", perEpochTime(t.Nu, c.S, t.Batch), "1"},
+	}, "")
 	unit := "±1 hidden unit with zero fields (implied by c_μ = 0 and the theory section); the paper never names it"
 	if !spinFlowApplies(t) {
 		unit = "hidden unit " + unitLabel(t) + " (chosen instead of the ±1 unit the paper implies; no exact flow or test log-likelihood)"
@@ -603,26 +606,43 @@ func (r *RFResult) verdict() string {
 	return s
 }
 
-// sizeDiff is one simulator setting beside the paper's.
+// sizeDiff is one simulator setting, or a quantity derived from the
+// settings, beside the paper's. A parenthesised remark after the paper's
+// value ("20 (assumed)") is not part of the comparison.
 type sizeDiff struct{ name, ours, paper string }
 
-// reductionNote states how the run's sizes differ from the paper's, or
-// that they are the paper's.
-func reductionNote(d []sizeDiff, kept string) string {
-	var diff []string
+// reductionNote lists, from the values themselves, the settings that
+// differ from the paper's and those that are the paper's, followed by
+// note (if not empty).
+func reductionNote(d []sizeDiff, note string) string {
+	var diff, same []string
 	for _, x := range d {
-		if x.ours != x.paper {
+		paper, _, _ := strings.Cut(x.paper, " (")
+		if x.ours != paper {
 			diff = append(diff, fmt.Sprintf("%s = %s (paper %s)", x.name, x.ours, x.paper))
+		} else {
+			same = append(same, x.name)
 		}
 	}
+	var s string
 	if len(diff) == 0 {
-		return "**Sizes:** the paper's.\n\n"
+		s = "**Sizes:** the paper's (" + joinAnd(same) + ")"
+	} else {
+		s = "**Reduced sizes** (`--paper` for the paper's): " + joinAnd(diff)
+		if len(same) > 0 {
+			s += ". As in the paper: " + joinAnd(same)
+		}
 	}
-	s := "**Reduced sizes** (`--paper` for the paper's): " + joinAnd(diff) + "."
-	if kept != "" {
-		s += " Kept: " + kept + "."
+	if note != "" {
+		s += ". " + note
 	}
-	return s + "\n\n"
+	return s + ".\n\n"
+}
+
+// perEpochTime returns the learning time of one epoch, ν⌈S/B⌉, formatted
+// for a sizeDiff.
+func perEpochTime(nu float64, s, batch int) string {
+	return g(nu * float64((s+batch-1)/batch))
 }
 
 // assumptions lists the settings the paper does not report

@@ -20,6 +20,15 @@ import (
 	"placecell/ring"
 )
 
+// Paper readings of Fig. 4 (THEORY.md §6.4, E4): the peaks at M = 3 and
+// the weight ranges at M = 25 and 100.
+const paperTilingPeakLo, paperTilingPeakHi = 0.75, 0.80
+
+var paperTilingRange = []struct {
+	M      int
+	Lo, Hi float64
+}{{25, -1.5, 4.5}, {100, -0.3, 2.7}}
+
 // TilingConfig sets up the several-units experiment of the paper's Fig. 4
 // (THEORY.md §6.4, E4): RBMs with M hidden units are trained on the Ising
 // ring for each M, and the receptive fields' widths, peaks, weight ranges
@@ -295,7 +304,8 @@ func (r *TilingResult) compare() []paperRow {
 	var rows []paperRow
 	one := r.point(1)
 	if p := r.point(3); p != nil {
-		rows = append(rows, paperRow{"M = 3: peaks", "≈ 0.75–0.80", pm(p.Peak, float64(p.PeakSD), 3), agreement(p.Peak, 0, 0.75, 0.80, 0.05)})
+		rows = append(rows, paperRow{"M = 3: peaks", fmt.Sprintf("≈ %.2f–%.2f", paperTilingPeakLo, paperTilingPeakHi),
+			pm(p.Peak, float64(p.PeakSD), 3), agreement(p.Peak, 0, paperTilingPeakLo, paperTilingPeakHi, 0.05)})
 		if one != nil {
 			rows = append(rows, paperRow{"M = 3: FWHM against M = 1", "same width as M = 1",
 				fmt.Sprintf("%s vs %s", pm(float64(p.FWHM), float64(p.FWHMSD), 2), pm(float64(one.FWHM), float64(one.FWHMSD), 2)),
@@ -304,26 +314,23 @@ func (r *TilingResult) compare() []paperRow {
 		rows = append(rows, paperRow{"M = 3: spacing (gap between centres)", fmt.Sprintf("roughly equal, N/3 = %.1f", p.Spacing),
 			fmt.Sprintf("%s (CV %.2f; random points: %.2f)", pm(float64(p.Gap), float64(p.GapSD), 1), float64(p.GapSD/p.Gap), p.RandomCV), spacingVerdict(p)})
 	}
-	for _, c := range []struct {
-		m      int
-		lo, hi float64
-	}{{25, -1.5, 4.5}, {100, -0.3, 2.7}} {
-		p := r.point(c.m)
+	for _, c := range paperTilingRange {
+		p := r.point(c.M)
 		if p == nil {
 			continue
 		}
-		rows = append(rows, paperRow{fmt.Sprintf("M = %d: weight range", c.m), fmt.Sprintf("≈ %g … %g", c.lo, c.hi),
+		rows = append(rows, paperRow{fmt.Sprintf("M = %d: weight range", c.M), fmt.Sprintf("≈ %g … %g", c.Lo, c.Hi),
 			fmt.Sprintf("%.2f … %.2f", p.WMin, p.WMax),
-			fmt.Sprintf("min %s; max %s", agreement(p.WMin, 0, c.lo, c.lo, 0.3), agreement(p.WMax, 0, c.hi, c.hi, 0.2))})
+			fmt.Sprintf("min %s; max %s", agreement(p.WMin, 0, c.Lo, c.Lo, 0.3), agreement(p.WMax, 0, c.Hi, c.Hi, 0.2))})
 		if one != nil {
 			v := "narrower than M = 1"
 			if !(p.FWHM < one.FWHM) {
 				v = "not narrower than M = 1"
 			}
-			rows = append(rows, paperRow{fmt.Sprintf("M = %d: FWHM", c.m), "narrower than M = 1 when Mξ ≫ N",
-				fmt.Sprintf("%s (%d of %d units with a width) vs %.2f", pm(float64(p.FWHM), float64(p.FWHMSD), 2), p.Widths, c.m*r.Config.Runs, float64(one.FWHM)), v})
+			rows = append(rows, paperRow{fmt.Sprintf("M = %d: FWHM", c.M), "narrower than M = 1 when Mξ ≫ N",
+				fmt.Sprintf("%s (%d of %d units with a width) vs %.2f", pm(float64(p.FWHM), float64(p.FWHMSD), 2), p.Widths, c.M*r.Config.Runs, float64(one.FWHM)), v})
 		}
-		rows = append(rows, paperRow{fmt.Sprintf("M = %d: spacing", c.m), fmt.Sprintf("tile the ring, N/M = %.2f", p.Spacing),
+		rows = append(rows, paperRow{fmt.Sprintf("M = %d: spacing", c.M), fmt.Sprintf("tile the ring, N/M = %.2f", p.Spacing),
 			fmt.Sprintf("%s (CV %.2f; random points: %.2f)", pm(float64(p.Gap), float64(p.GapSD), 2), float64(p.GapSD/p.Gap), p.RandomCV), spacingVerdict(p)})
 	}
 	return rows
@@ -471,7 +478,9 @@ func (r *TilingResult) Summary(png string) string {
 	s += reductionNote([]sizeDiff{
 		{"ν", g(t.Nu), "0.001"}, {"batch", strconv.Itoa(t.Batch), "10"}, {"epochs", strconv.Itoa(t.Epochs), "100"},
 		{"S", strconv.Itoa(c.S), "10000"},
-	}, "ν/B, the learning time per epoch and the epochs")
+		{"the SGA noise level ν/B", g(t.Nu / float64(t.Batch)), "0.0001"},
+		{"the learning time per epoch ν⌈S/B⌉", perEpochTime(t.Nu, c.S, t.Batch), "1"},
+	}, "")
 	s += assumptions(
 		"β = 1 and the training of Fig. 3a (the paper gives S, ν, batch and PCD-20 for Fig. 3a only)",
 		"±1 hidden units with zero fields",
@@ -519,9 +528,20 @@ func (r *TilingResult) rangePanel() (*plot.Plot, error) {
 	for _, q := range r.Points {
 		ms, lo, hi, pk = append(ms, float64(q.M)), append(lo, q.WMin), append(hi, q.WMax), append(pk, q.Peak)
 	}
-	xlo, xhi := span(0.3, true, ms, []float64{115})
+	// The paper's readings, drawn 15% right of their M.
+	paper := errPoints{x: []float64{3 * 1.15}, y: []float64{(paperTilingPeakLo + paperTilingPeakHi) / 2},
+		e: []float64{(paperTilingPeakHi - paperTilingPeakLo) / 2}}
+	for _, c := range paperTilingRange {
+		paper.x = append(paper.x, float64(c.M)*1.15)
+		paper.y, paper.e = append(paper.y, (c.Lo+c.Hi)/2), append(paper.e, (c.Hi-c.Lo)/2)
+	}
+	xlo, xhi := span(0.3, true, ms, paper.x)
 	logAxis(&p.X, xlo, xhi)
-	ylo, yhi := span(0.1, false, lo, hi, []float64{-1.5, 4.5})
+	var pLo, pHi []float64
+	for i := range paper.x {
+		pLo, pHi = append(pLo, paper.y[i]-paper.e[i]), append(pHi, paper.y[i]+paper.e[i])
+	}
+	ylo, yhi := span(0.1, false, lo, hi, pLo, pHi)
 	p.Y.Min, p.Y.Max = ylo, yhi+0.25*(yhi-ylo)
 	mid, half := make([]float64, len(ms)), make([]float64, len(ms))
 	for i := range ms {
@@ -539,7 +559,6 @@ func (r *TilingResult) rangePanel() (*plot.Plot, error) {
 	if err := addMeasured(p, pts, "mean peak"); err != nil {
 		return nil, err
 	}
-	paper := errPoints{x: []float64{3 * 1.15, 25 * 1.15, 100 * 1.15}, y: []float64{0.775, 1.5, 1.2}, e: []float64{0.025, 3, 1.5}}
 	peb, err := plotter.NewYErrorBars(paper)
 	if err != nil {
 		return nil, err

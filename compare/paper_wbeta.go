@@ -414,7 +414,9 @@ func (r *WBetaResult) Summary(png string) string {
 		"(t = %g); master seed %d.\n\n", c.N, c.S, r.R, c.Betas, c.Runs, trainingLabel(t), t.Epochs,
 		t.Nu*float64(t.Epochs*((c.S+t.Batch-1)/t.Batch)), c.Seed)
 	s += reductionNote([]sizeDiff{{"ν", g(t.Nu), "0.001"}, {"batch", strconv.Itoa(t.Batch), "10"}, {"epochs", strconv.Itoa(t.Epochs), "250"},
-		{"runs", strconv.Itoa(c.Runs), "10"}}, "S, PCD-20 and the learning time t = 250; the SGA noise ν/B is 2.5× the paper's")
+		{"runs", strconv.Itoa(c.Runs), "10"}, {"S", strconv.Itoa(c.S), "10000"}, {"sweeps", strconv.Itoa(t.Sweeps), "20"},
+		{"the learning time t = ν·epochs·⌈S/B⌉", g(t.Nu * float64(t.Epochs*((c.S+t.Batch-1)/t.Batch))), "250"},
+		{"the SGA noise level ν/B", g(t.Nu / float64(t.Batch)), "0.0001"}}, "")
 	s += assumptions(
 		"±1 hidden unit with zero fields",
 		fmt.Sprintf("σ₀ = %.4g = √(0.1/N): it sets W at β below threshold, E|Σw₀| = σ₀√(2N/π) = %.3f", t.Sigma0, r.Initial),

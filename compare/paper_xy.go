@@ -760,8 +760,9 @@ func (r *XYRFResult) Summary(png string) string {
 		"A_i, φ_i the first angular Fourier mode; ω from per-site least-squares fits a cos(ωv) + b sin(ωv) + c inside the field (A_i ≥ max A/2).\n\n",
 		c.N, c.P, c.Beta, r.Lambda, c.S, joinAnd(specs), trainingLabel(t), t.Epochs, r.Runs[0].Updates, c.Seed)
 	s += reductionNote([]sizeDiff{{"ν", g(t.Nu), "0.01"}, {"epochs", strconv.Itoa(t.Epochs), "100"},
-		{"PCD sweeps", strconv.Itoa(t.Sweeps), "20 (assumed)"}, {"chains", strconv.Itoa(t.Chains), "100 (assumed)"}},
-		"S = 10⁵, batch 100 and the learning time t = 1000")
+		{"PCD sweeps", strconv.Itoa(t.Sweeps), "20 (assumed)"}, {"chains", strconv.Itoa(t.Chains), "100 (assumed)"},
+		{"S", strconv.Itoa(c.S), "100000"}, {"batch", strconv.Itoa(t.Batch), "100"},
+		{"the learning time t = ν·epochs·⌈S/B⌉", g(t.Nu * float64(t.Epochs*((c.S+t.Batch-1)/t.Batch))), "1000"}}, "")
 	s += assumptions(
 		"β = 1.5 (implied by the XY section)",
 		"double-well θ: not reported; θ starts at 0 (PGM's initialisation) and is learned",

@@ -486,7 +486,8 @@ func (r *XYThresholdResult) Plot(path string) error {
 			}
 			pts, _ := finiteXY(x, v, e, true, false)
 			col, glyph := protocolStyle(proto)
-			lab := fmt.Sprintf("fixed %d epochs (t = 0.02·S at ν = 0.1)", r.Config.Epochs)
+			t := r.Config.Training
+			lab := fmt.Sprintf("fixed %d epochs (t = %.3g·S)", r.Config.Epochs, t.Nu*float64(r.Config.Epochs)/float64(t.Batch))
 			if proto == FixedTime {
 				lab = fmt.Sprintf("fixed t = %g", r.Config.Time)
 			}
@@ -577,11 +578,20 @@ func (r *XYThresholdResult) Summary(png string) string {
 		"localisation: N/PR of the site norms Σ_v w_i(v)² (1 for a uniform field). Crossings: where the angular order falls below half its smallest-r value, "+
 		"and where N/PR falls below half-way between its smallest-r value and 1.\n\n",
 		c.N, c.P, c.Beta, r.Lambda, c.Ratios, c.Runs, trainingLabel(t), c.Seed)
-	s += reductionNote([]sizeDiff{{"model term", phaseOf(t), "PCD (k not reported)"}, {"runs", strconv.Itoa(c.Runs), "1"}},
-		"the ratios, ν = 0.1, batch 100 and 20 epochs")
+	ratios := "the paper's eleven"
+	if !slices.Equal(c.Ratios, paperXYRatios) {
+		ratios = fmt.Sprint(c.Ratios)
+	}
+	s += reductionNote([]sizeDiff{{"model term", phaseOf(t), "PCD (k not reported)"}, {"runs", strconv.Itoa(c.Runs), "1"},
+		{"ν", g(t.Nu), "0.1"}, {"batch", strconv.Itoa(t.Batch), "100"}, {"epochs", strconv.Itoa(c.Epochs), "20"},
+		{"ratios r", ratios, "the paper's eleven"}}, "")
+	phase := "the exact model term (2 hidden states) instead of PCD, whose k and n_c the paper does not give for the XY runs"
+	if t.Phase != rbm.Exact {
+		phase = phaseOf(t) + ": k and n_c are not given by the paper for the XY runs"
+	}
 	s += assumptions(
 		"the ±1 hidden unit (the paper's \"Bernoulli\", THEORY.md §7 item 19) with zero field",
-		"the exact model term (2 hidden states) instead of PCD, whose k and n_c the paper does not give for the XY runs",
+		phase,
 		"zero visible fields, not trained",
 		fmt.Sprintf("σ₀ = %.4g", t.Sigma0),
 		"exact independent samples",
