@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/stat"
@@ -521,6 +522,36 @@ func TestPaperValidation(t *testing.T) {
 	} {
 		if err := f(); err == nil || !errors.As(err, &ce) {
 			t.Errorf("%d: error %v, want a *ConfigError", i, err)
+		}
+	}
+}
+
+// TestReductionNote checks that the note of a summary is read from the
+// values: a setting equal to the paper's (ignoring a parenthesised remark
+// on the paper's side) is listed as the paper's, any other as reduced.
+func TestReductionNote(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		d         []sizeDiff
+		want, not []string
+	}{
+		{[]sizeDiff{{"ν", "0.01", "0.001"}, {"ν/B", "0.0001", "0.0001"}},
+			[]string{"**Reduced sizes**", "ν = 0.01 (paper 0.001)", "As in the paper: ν/B"}, []string{"**Sizes:**"}},
+		{[]sizeDiff{{"sweeps", "20", "20 (assumed)"}, {"S", "10", "10"}},
+			[]string{"**Sizes:** the paper's (sweeps and S)"}, []string{"Reduced"}},
+		{[]sizeDiff{{"sweeps", "5", "20 (assumed)"}},
+			[]string{"sweeps = 5 (paper 20 (assumed))"}, []string{"As in the paper"}},
+	} {
+		got := reductionNote(tc.d, "")
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("reductionNote(%v) = %q, want it to contain %q", tc.d, got, w)
+			}
+		}
+		for _, w := range tc.not {
+			if strings.Contains(got, w) {
+				t.Errorf("reductionNote(%v) = %q, want no %q", tc.d, got, w)
+			}
 		}
 	}
 }

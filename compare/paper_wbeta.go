@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -276,14 +277,28 @@ func (r *WBetaResult) compare() []paperRow {
 			fmt.Sprintf("%.2f vs %.3f", p.W, r.Initial), agreement(p.W, p.WSD, r.Initial, r.Initial, 0.2)})
 	}
 	var small []string
+	var ratios, betas []float64
 	for _, p := range r.Points {
 		if p.Beta >= 0.1 && p.Beta <= 0.5 {
 			small = append(small, fmt.Sprintf("%.2f at β = %g", p.W/p.Small, p.Beta))
+			ratios, betas = append(ratios, p.W/p.Small), append(betas, p.Beta)
 		}
 	}
 	if len(small) > 0 {
-		rows = append(rows, paperRow{fmt.Sprintf("W/(Σŵ√β), Σŵ = %.3f (lattice eq 37)", r.LatticeSum), "same order of magnitude, not exact",
-			joinAnd(small), "ratio 1 only as β → 0 (O(β) corrections, finite S)"})
+		best := 0
+		for i, q := range ratios {
+			if math.Abs(math.Log(q)) < math.Abs(math.Log(ratios[best])) {
+				best = i
+			}
+		}
+		v := fmt.Sprintf("closest to 1 at β = %g (%.2f)", betas[best], ratios[best])
+		if lo, hi := minOf(ratios), maxOf(ratios); lo >= 1/3 && hi <= 3 {
+			v = "same order of magnitude; " + v
+		} else {
+			v = "not the same order of magnitude; " + v
+		}
+		rows = append(rows, paperRow{fmt.Sprintf("W/(Σŵ√β), Σŵ = %.3f (lattice eq 37)", r.LatticeSum), "same order of magnitude; 1 only as β → 0",
+			joinAnd(small), v})
 	}
 	return rows
 }
@@ -455,11 +470,15 @@ func (r *WBetaResult) verdict() string {
 		p := above[0]
 		s += fmt.Sprintf("; above it, at β = %g, W = %.2f is %.2g× the small-β prediction %.2f", p.Beta, p.W, p.W/p.Small, p.Small)
 	}
-	agree := 0
+	agree, tested := 0, 0
 	for _, row := range r.Rows {
-		if row.Verdict == "agrees" {
+		switch {
+		case row.Verdict == "agrees":
 			agree++
+			tested++
+		case strings.HasPrefix(row.Verdict, "differs"):
+			tested++
 		}
 	}
-	return s + fmt.Sprintf(". %d of %d comparisons with the paper's readings agree within the stated tolerance.", agree, len(r.Rows))
+	return s + fmt.Sprintf(". %d of %d comparisons with the paper's readings agree within the stated tolerance.", agree, tested)
 }
