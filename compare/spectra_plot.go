@@ -11,9 +11,11 @@ import (
 
 // Plot writes the two-panel figure of the spectral experiment: the top
 // eigenvalue of Ĉ against r with Λ, the noise edges, the generalized
-// Marchenko–Pastur edge x₊ and the BBP location (top), and the eigenvector
-// overlaps against r with their predictions (bottom); vertical lines mark
-// the critical ratio of every rule.
+// Marchenko–Pastur edge x₊, the flat-bulk BBP location and, above S_sep,
+// the generalized spike ψ(λ_G) (top); and the eigenvector overlaps against
+// r with the edge, BBP and generalized-spike predictions (bottom: squared
+// projections for Fig. 12, norms for Fig. 13); vertical lines mark the
+// critical ratio of every rule.
 func (r *SpectraResult) Plot(path string) error {
 	if r.sp == nil {
 		if err := r.restore(); err != nil {
@@ -80,6 +82,7 @@ func (r *SpectraResult) Plot(path string) error {
 		{func(v float64) float64 { return at(v).noise }, -2, nil, r.noiseLabel()},
 		{func(v float64) float64 { return r.Lambda }, -1, dash, r.lambdaLabel()},
 		{func(v float64) float64 { return at(v).bbpX }, 1, dot, "BBP location of Λ on the flat bulk"},
+		{func(v float64) float64 { return at(v).spikeX }, 3, nil, "ψ(λ_G): generalized spike, exact finite-N spectrum (S > S_sep)"},
 	}
 	if r.Figure == 13 {
 		curves = append(curves, struct {
@@ -112,11 +115,11 @@ func (r *SpectraResult) Plot(path string) error {
 	po.X.Label.Text = "r = N/S"
 	logAxis(&po.X, xlo, xhi)
 	// Room above 1 for the legend.
-	po.Y.Min, po.Y.Max = 0, 1.6
+	po.Y.Min, po.Y.Max = 0, 1.75
 	po.Y.Tick.Marker = plot.ConstantTicks([]plot.Tick{{Value: 0, Label: "0"}, {Value: 0.25}, {Value: 0.5, Label: "0.5"},
 		{Value: 0.75}, {Value: 1, Label: "1"}})
 	if r.Figure == 12 {
-		po.Y.Label.Text = "weight of the top eigenvector"
+		po.Y.Label.Text = "weight (squared projection) of the top eigenvector"
 		band, bandSD, uni, uniSD := make([]float64, len(x)), make([]float64, len(x)), make([]float64, len(x)), make([]float64, len(x))
 		for i, p := range r.Points {
 			band[i], bandSD[i] = p.BandWeight, p.BandWeightSD
@@ -129,7 +132,7 @@ func (r *SpectraResult) Plot(path string) error {
 		}
 		pu, d := finiteXY(x, uni, nil, true, false)
 		dropped += d
-		if err := addMeasuredStyle(po, pu, "on the uniform mode, mean", colRules[4], draw.SquareGlyph{}); err != nil {
+		if err := addMeasuredStyle(po, pu, "on the uniform mode k = 0, mean", colRules[4], draw.SquareGlyph{}); err != nil {
 			return err
 		}
 		if err := addCurve(po, func(v float64) float64 { return at(v).predBand }, xlo, xhi, true, colTheory, nil,
@@ -138,6 +141,18 @@ func (r *SpectraResult) Plot(path string) error {
 		}
 		if err := addCurve(po, func(v float64) float64 { return at(v).predTop }, xlo, xhi, true, colTheory, dash,
 			"uniform mode: edge prediction"); err != nil {
+			return err
+		}
+		if err := addCurve(po, func(v float64) float64 { return at(v).bbp }, xlo, xhi, true, colRules[1], dot,
+			"uniform mode: BBP overlap², Λ on a flat bulk"); err != nil {
+			return err
+		}
+		if err := addCurve(po, func(v float64) float64 {
+			if s := at(v).spike; s > 0 {
+				return s
+			}
+			return math.NaN()
+		}, xlo, xhi, true, colRules[3], nil, "uniform mode: generalized spike (S > S_sep)"); err != nil {
 			return err
 		}
 		nn := float64(c.N)
@@ -151,7 +166,10 @@ func (r *SpectraResult) Plot(path string) error {
 		po.Y.Label.Text = "‖projection‖ on the exact top eigenspace"
 		norm, normSD, norm2 := make([]float64, len(x)), make([]float64, len(x)), make([]float64, len(x))
 		for i, p := range r.Points {
-			norm[i], normSD[i], norm2[i] = p.OverlapNorm, p.OverlapNormSD, math.Sqrt(p.Overlap2)
+			norm[i], normSD[i], norm2[i] = p.OverlapNorm, p.OverlapNormSD, p.Overlap2Norm
+			if norm2[i] == 0 && p.Overlap2 > 0 {
+				norm2[i] = math.NaN() // decoded from an older result without the mean norm
+			}
 		}
 		pn, d := finiteXY(x, norm, normSD, true, false)
 		dropped += d
@@ -160,11 +178,11 @@ func (r *SpectraResult) Plot(path string) error {
 		}
 		pn2, d := finiteXY(x, norm2, nil, true, false)
 		dropped += d
-		if err := addMeasuredStyle(po, pn2, "second eigenvector, √mean", colRules[4], draw.SquareGlyph{}); err != nil {
+		if err := addMeasuredStyle(po, pn2, "second eigenvector, mean", colRules[4], draw.SquareGlyph{}); err != nil {
 			return err
 		}
 		if err := addCurve(po, func(v float64) float64 { return math.Sqrt(at(v).bbp) }, xlo, xhi, true, colRules[1], dot,
-			"BBP, flat Potts bulk"); err != nil {
+			"BBP, Λ_XY on the flat Potts bulk"); err != nil {
 			return err
 		}
 		if err := addCurve(po, func(v float64) float64 {
