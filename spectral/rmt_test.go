@@ -206,7 +206,8 @@ func TestDegenerateSpikeMonteCarlo(t *testing.T) {
 // 2.000000, bulk 1, l = 1, S_c/N = 1.000000; the exact spectrum of the
 // model at N = 10⁵ (generic kernel route) must be within the O(1/N)
 // finite-size correction (allowed 10⁻³) of these. At N = 400, S = 1600
-// the exact λ_0 = ⟨M²⟩/N and the actual bulk λ_b = 1 − c (THEORY.md
+// the exact λ_0 = ⟨M²⟩/N and the actual bulk λ_b = 1 − c (both checked
+// against a binomial sum over the magnetisation done in the test; THEORY.md
 // §3.12: normalise the spike by it) give the finite-N BBP prediction
 // (theory-cases.md: 2.490 and squared uniform overlap 0.597); the exact
 // spectrum has the uniform mode on top and every other symmetry class at
@@ -233,6 +234,32 @@ func TestCurieWeissSpike(t *testing.T) {
 	sp := ModelSpectrum(m)
 	lambda0 := m.SecondMoment() / n
 	bulk := 1 - m.PairCorrelation()
+	// Independent value of λ_0 = ⟨M²⟩/N: the sum over the magnetisation
+	// M = 2u − N with weights C(N, u) e^(βJ M²/(2N)) (THEORY.md §2.11),
+	// by log-gamma binomials in this test; and bulk = 1 − c with
+	// c = (⟨M²⟩ − N)/(N(N−1)), the pair correlation of exchangeable spins.
+	{
+		var z, m2 float64
+		logw := func(u int) float64 {
+			mm := float64(2*u - n)
+			lc, _ := math.Lgamma(n + 1)
+			la, _ := math.Lgamma(float64(u) + 1)
+			lb, _ := math.Lgamma(float64(n-u) + 1)
+			return lc - la - lb + m.BetaJ*mm*mm/(2*n)
+		}
+		ref := logw(n / 2)
+		for u := 0; u <= n; u++ {
+			w := math.Exp(logw(u) - ref)
+			mm := float64(2*u - n)
+			z += w
+			m2 += w * mm * mm
+		}
+		want := m2 / z / n
+		wantBulk := 1 - (m2/z-n)/(n*(n-1))
+		if math.Abs(lambda0-want) > 1e-12*want || math.Abs(bulk-wantBulk) > 1e-12 {
+			t.Errorf("N = 400: λ_0 = %v, bulk %v, want %v and %v by direct summation", lambda0, bulk, want, wantBulk)
+		}
+	}
 	es := sp.Eigenspaces()
 	if math.Abs(es[0].Value-lambda0) > 1e-12 || !slices.Equal(es[0].Modes, []Mode{{0, 0}}) {
 		t.Errorf("exact spectrum: top %v on %v, want %v on {(0,0)}", es[0].Value, es[0].Modes, lambda0)
