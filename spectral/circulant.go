@@ -35,7 +35,9 @@ type circWork struct {
 	coeff []complex128
 	full  []float64
 
-	cosq *fourier.QuarterWaveFFT
+	cosq *fourier.QuarterWaveFFT // N/4 odd
+	dct  *dct3                   // N/4 even
+	z, y []complex128
 	f, h []float64
 }
 
@@ -96,11 +98,18 @@ func putCircWork(n int, w *circWork) {
 
 func newCircWork(n int) *circWork {
 	if n%4 == 0 && n >= splitMin {
-		return &circWork{
-			cosq: fourier.NewQuarterWaveFFT(n / 4),
-			f:    make([]float64, n/4+1),
-			h:    make([]float64, n/4),
+		w := &circWork{
+			f: make([]float64, n/4+1),
+			h: make([]float64, n/4),
 		}
+		if m := n / 4; m%2 == 0 {
+			w.dct = newDCT3(m)
+			w.z = make([]complex128, m/2)
+			w.y = make([]complex128, m/2)
+		} else {
+			w.cosq = fourier.NewQuarterWaveFFT(m)
+		}
+		return w
 	}
 	return &circWork{
 		fft:   fourier.NewFFT(n),
@@ -111,7 +120,7 @@ func newCircWork(n int) *circWork {
 
 // CirculantEigenvalues writes the eigenvalues of the real symmetric circulant
 // matrix with first row row, λ_k = Σ_r row[r] cos(2πkr/N) for k = 0..N-1,
-// into dst and returns it. It uses real FFTs (gonum dsp/fourier). The row
+// into dst and returns it. It uses fast Fourier transforms. The row
 // must be symmetric, row[r] = row[N−r]; asymmetry beyond rounding panics.
 // A nil dst is allocated; a dst of the wrong length panics.
 //
@@ -126,14 +135,17 @@ func newCircWork(n int) *circWork {
 // (length N/2, recursively), and the odd ones a quarter-wave cosine
 // transform (DCT-III) of row[j] − row[j+N/2], j < N/4; each level reads
 // and writes only the independent halves (j ≤ N/4 of the folded row,
-// k ≤ N/2 of the spectrum). From N = 16384 on the two halves run
-// concurrently when GOMAXPROCS > 1, with the same arithmetic, so the
-// result does not depend on the core count. Other N use one real FFT of
-// length N. (A type-I DCT of row[0..N/2] would need one real FFT of
-// length N/2 only, but FFTPACK's algorithm for it, gonum's fourier.DCT,
-// loses accuracy as N grows: 5·10⁻⁸ relative at N = 10⁶, against 10⁻¹⁵
-// here.) Plans are made once per length, kept for the 64 most recently
-// used lengths, and safe for concurrent use.
+// k ≤ N/2 of the spectrum). The DCT-III of even length N/4 is one complex
+// FFT of length N/8 (dct3: Stockham, radices 4, 2, 3, 5, twiddles with
+// exact phase reduction); of odd length, gonum's FFTPACK cosqf. From
+// N = 16384 on the two halves run concurrently when GOMAXPROCS > 1, with
+// the same arithmetic, so the result does not depend on the core count.
+// Other N use one real FFT of length N (gonum dsp/fourier). (A type-I DCT
+// of row[0..N/2] would need one real FFT of length N/2 only, but FFTPACK's
+// algorithm for it, gonum's fourier.DCT, loses accuracy as N grows:
+// 5·10⁻⁸ relative at N = 10⁶, against 10⁻¹⁵ here.) Plans are made once
+// per length, kept for the 64 most recently used lengths, and safe for
+// concurrent use.
 func CirculantEigenvalues(dst, row []float64) []float64 {
 	n := len(row)
 	if n == 0 {
@@ -186,7 +198,7 @@ func circulantHalf(dst, half []float64, n int, conc bool) {
 	w := getCircWork(n)
 	defer putCircWork(n, w)
 
-	if w.cosq == nil {
+	if w.fft != nil {
 		full := w.full
 		copy(full, half)
 		for r := n/2 + 1; r < n; r++ {
@@ -221,6 +233,10 @@ func circulantHalf(dst, half []float64, n int, conc bool) {
 
 	odd := func() {
 		// Odd wavenumbers λ_2m+1, m < h' (2m+1 < n/2).
+		if w.dct != nil {
+			w.dct.transform(dst[1:], 2, d, w.z, w.y)
+			return
+		}
 		v := w.cosq.CosCoefficients(d, d)
 		for m, x := range v {
 			dst[2*m+1] = x
@@ -246,31 +262,37 @@ func circulantHalf(dst, half []float64, n int, conc bool) {
 // differ by more than symTol relative to max|row|. It reads row once.
 func checkSymmetric(row []float64) {
 	n := len(row)
-	// max propagates NaN, and an infinite entry makes the scale infinite,
-	// so one test after the loop finds every non-finite entry. Two
-	// independent sets of maxima shorten the dependency chains.
-	scale0, scale1 := math.Abs(row[0]), 0.0
-	var asym0, asym1 float64
+	// The bits of |x| order non-negative floats as unsigned integers, with
+	// +Inf and then NaN above every finite value, so integer maxima of
+	// the bits give max|row| and max|row[r] − row[N−r]|, and a non-finite
+	// entry shows in the first. Two independent sets of maxima shorten
+	// the dependency chains.
+	const abs = 1<<63 - 1
+	const inf = 0x7ff << 52
+	scale0, scale1 := math.Float64bits(row[0])&abs, uint64(0)
+	var asym0, asym1 uint64
 	lo, hi := row[1:n/2+1], row[n-n/2:]
 	m := len(lo)
+	hi = hi[:m]
 	r := 0
 	for ; r+1 < m; r += 2 {
 		x0, y0 := lo[r], hi[m-1-r]
 		x1, y1 := lo[r+1], hi[m-2-r]
-		scale0 = max(scale0, math.Abs(x0), math.Abs(y0))
-		scale1 = max(scale1, math.Abs(x1), math.Abs(y1))
-		asym0 = max(asym0, math.Abs(x0-y0))
-		asym1 = max(asym1, math.Abs(x1-y1))
+		scale0 = max(scale0, math.Float64bits(x0)&abs, math.Float64bits(y0)&abs)
+		scale1 = max(scale1, math.Float64bits(x1)&abs, math.Float64bits(y1)&abs)
+		asym0 = max(asym0, math.Float64bits(x0-y0)&abs)
+		asym1 = max(asym1, math.Float64bits(x1-y1)&abs)
 	}
 	if r < m {
 		x, y := lo[r], hi[m-1-r]
-		scale0 = max(scale0, math.Abs(x), math.Abs(y))
-		asym0 = max(asym0, math.Abs(x-y))
+		scale0 = max(scale0, math.Float64bits(x)&abs, math.Float64bits(y)&abs)
+		asym0 = max(asym0, math.Float64bits(x-y)&abs)
 	}
-	scale, asym := max(scale0, scale1), max(asym0, asym1)
-	if !(scale <= math.MaxFloat64) {
+	if max(scale0, scale1) >= inf {
 		panic("spectral: circulant row has non-finite entries")
 	}
+	scale := math.Float64frombits(max(scale0, scale1))
+	asym := math.Float64frombits(max(asym0, asym1))
 	if tol := symTol * scale; asym > tol {
 		for r := 1; r <= n/2; r++ {
 			if d := row[r] - row[n-r]; math.Abs(d) > tol {

@@ -331,6 +331,17 @@ func TestCirculantPanics(t *testing.T) {
 		{"asymmetric row", func() { CirculantEigenvalues(nil, asym) }},
 		{"empty row", func() { CirculantEigenvalues(nil, nil) }},
 		{"NaN row", func() { CirculantEigenvalues(nil, []float64{1, math.NaN()}) }},
+		{"NaN row[0]", func() { CirculantEigenvalues(nil, []float64{math.NaN(), 1, 1}) }},
+		{"+Inf row[0]", func() { CirculantEigenvalues(nil, []float64{math.Inf(1), 1, 1}) }},
+		{"−Inf symmetric pair", func() { CirculantEigenvalues(nil, []float64{1, math.Inf(-1), 0, 0, math.Inf(-1)}) }},
+		{"+Inf symmetric pair", func() { CirculantEigenvalues(nil, []float64{1, 0, math.Inf(1), 0, math.Inf(1), 0}) }},
+		{"NaN middle", func() { CirculantEigenvalues(nil, []float64{1, 0, 0, math.NaN(), 0, 0}) }},
+		{"overflowing asymmetry", func() { CirculantEigenvalues(nil, []float64{0, 1e308, -1e308}) }},
+		{"asymmetric large row", func() {
+			row := isingRow(1001, 0.5)
+			row[500] += 1e-6
+			CirculantEigenvalues(nil, row)
+		}},
 		{"short dst", func() { CirculantEigenvalues(make([]float64, 3), []float64{1, 0, 0, 0}) }},
 		{"mode out of range", func() { FourierMode(make([]float64, 4), 4) }},
 		{"negative mode", func() { FourierMode(make([]float64, 4), -1) }},
