@@ -27,7 +27,9 @@ func spectrumCommand() *cli.Command {
 			"With a data file (.npy or text; ±1 or 0/1 for ising, states 0..P−1 for xy): the top eigenvalues of the\n" +
 			"empirical correlation matrix (eq 24 for ±1; one-hot Pearson for xy) beside the noise edges of every\n" +
 			"rule for r = N/S, and the weight of each top eigenvector on the exact top eigenspace and low band.\n" +
-			"Give --beta with a data file to print the exact spectrum too. --r prints the noise edges without data.",
+			"Give --beta (or --param for other models' parameters) with a data file to print the exact spectrum too.\n" +
+			"--r prints the noise edges without data, or at another r than the data file's (named in the title).\n" +
+			"--format csv prints one table (--table exact, empirical or noise); text and json print them all.",
 		UsageText: "placecell spectrum [--model " + modelNames("|") + "] [--beta β] [--n N] [--p P] [--param k=v] [--modes K] [--top K]\n" +
 			"   [--r r] [--format text|csv|json] [--table exact|empirical|noise] [DATAFILE]",
 		Flags: []cli.Flag{
@@ -99,7 +101,7 @@ func spectrumAction(c *cli.Context) error {
 	}
 
 	// Exact part.
-	exact := data == nil || c.IsSet("beta")
+	exact := data == nil || c.IsSet("beta") || c.IsSet("param")
 	if exact {
 		if is, ok := m.(ring.Ising); ok {
 			sections = append([]section{exactSection(is, c.Int("modes"))}, sections...)

@@ -29,7 +29,8 @@ func thresholdCommand() *cli.Command {
 			"          for the top eigenspace G (Ising: also the band |k| ≤ --band) (§3.6)\n" +
 			"Neither is a sharp transition for ring data (§3.11); the table of the smooth crossover gives,\n" +
 			"for each --ratios r, the generalized Marchenko–Pastur edge x₊ of the top eigenvalue of Ĉ and the\n" +
-			"predicted weight of its eigenvector on the low band (Ising) or the top eigenspace (XY).",
+			"predicted weight of its eigenvector on the low band (Ising) or the top eigenspace (XY).\n" +
+			"--format csv prints one table (--table rules, separation or crossover); text and json print them all.",
 		UsageText: "placecell threshold [--model " + modelNames("|") + "] [--beta β] [--n N] [--p P] [--param k=v] [--rule edge|null|bbp|plugin|all]\n" +
 			"   [--ratios r,...] [--band K] [--format text|csv|json] [--table rules|separation|crossover]",
 		Flags: []cli.Flag{
