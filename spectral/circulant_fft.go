@@ -252,26 +252,30 @@ func radixGeneric(st *cfftStage, x, y []complex128) {
 // y_2n = v_n, y_2n+1 = v_{m−1−n}; the real inverse DFT of length m is in
 // turn one complex inverse DFT of length m/2 of
 // Z_k = (V_k + V_{k+m/2}) + i e^(2πik/m) (V_k − V_{k+m/2}), whose output
-// z_p = v_2p + i v_2p+1.
+// z_p = v_2p + i v_2p+1. The two steps share one table each for V_k and
+// V_{k+m/2}: Z_k = α_k (d_k − i d_{m−k}) + β_k (d_{k+m/2} − i d_{m/2−k})
+// with α_k = t_k (1 + i e^(2πik/m)), β_k = t_{k+m/2} (1 − i e^(2πik/m)).
 type dct3 struct {
-	m   int
-	t   []complex128 // t_k, k < m
-	iw  []complex128 // i e^(2πik/m), k < m/2
-	fft *cfft
+	m           int
+	alpha, beta []complex128 // k < m/2
+	fft         *cfft
 }
 
 func newDCT3(m int) *dct3 {
 	if m%2 != 0 || m < 2 {
 		panic("spectral: dct3 length must be even")
 	}
-	p := &dct3{m: m, t: make([]complex128, m), iw: make([]complex128, m/2), fft: newCFFT(m/2, 1)}
-	for k := range p.t {
-		sn, cs := sinCosTwoPi(k, 4*m)
-		p.t[k] = complex(cs, sn)
-	}
-	for k := range p.iw {
+	h := m / 2
+	p := &dct3{m: m, alpha: make([]complex128, h), beta: make([]complex128, h), fft: newCFFT(h, 1)}
+	for k := range h {
 		sn, cs := sinCosTwoPi(k, m)
-		p.iw[k] = complex(-sn, cs)
+		iw := complex(-sn, cs)
+		sn, cs = sinCosTwoPi(k, 4*m)
+		ta := complex(cs, sn)
+		sn, cs = sinCosTwoPi(k+h, 4*m)
+		tb := complex(cs, sn)
+		p.alpha[k] = ta * (1 + iw)
+		p.beta[k] = tb * (1 - iw)
 	}
 	return p
 }
@@ -283,19 +287,14 @@ func (p *dct3) transform(dst []float64, stride int, d []float64, z, work []compl
 	if len(d) != m || len(z) != h || len(work) != h || len(dst) < stride*(m-1)+1 {
 		panic("spectral: dct3 length mismatch")
 	}
-	t0, t1, iw := p.t[:h], p.t[h:], p.iw[:h]
+	alpha, beta := p.alpha[:h], p.beta[:h]
 	lo, hi := d[:h], d[h:]
 	z = z[:h]
-	for k := range z {
-		// V_k and V_{k+h}: d_{m−k} = hi[h−k] (zero for k = 0) and
-		// d_{m−k−h} = d[h−k].
-		var dmk float64
-		if k > 0 {
-			dmk = hi[h-k]
-		}
-		va := t0[k] * complex(lo[k], -dmk)
-		vb := t1[k] * complex(hi[k], -d[h-k])
-		z[k] = (va + vb) + iw[k]*(va-vb)
+	// k = 0: d_m = 0 and d_{m/2} = hi[0].
+	z[0] = alpha[0]*complex(lo[0], 0) + beta[0]*complex(hi[0], -hi[0])
+	for k := 1; k < h; k++ {
+		// d_{m−k} = hi[h−k] and d_{m/2−k} = lo[h−k].
+		z[k] = alpha[k]*complex(lo[k], -hi[h-k]) + beta[k]*complex(hi[k], -lo[h-k])
 	}
 	v := p.fft.transform(z, work)
 	// y_2n = v_n and y_2n+1 = v_{m−1−n}, n < h, with v_2p = Re z_p and
