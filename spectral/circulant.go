@@ -465,9 +465,19 @@ func IsingSpectrum(dst []float64, m ring.Ising) []float64 {
 	u := math.Exp(-2 * m.Beta)
 	v := -math.Expm1(-4 * m.Beta)
 	finite := isingFiniteFactor(n, m.Beta)
-	for k := 0; k <= n/2; k++ {
-		s := math.Sin(math.Pi * float64(k) / float64(n))
-		dst[k] = finite * isingBand(u, v, s*s)
+	if n%2 == 0 {
+		// sin(π(N/2−k)/N) = cos(πk/N): one Sincos serves k and N/2−k.
+		h := n / 2
+		for k := 0; 2*k <= h; k++ {
+			s, c := math.Sincos(math.Pi * float64(k) / float64(n))
+			dst[k] = finite * isingBand(u, v, s*s)
+			dst[h-k] = finite * isingBand(u, v, c*c)
+		}
+	} else {
+		for k := 0; k <= n/2; k++ {
+			s := math.Sin(math.Pi * float64(k) / float64(n))
+			dst[k] = finite * isingBand(u, v, s*s)
+		}
 	}
 	// λ_0 = tanh(N artanh u)/u → N(1 − (Nu)²/3 + …) when Nu ≪ 1, where
 	// u = e^(−2β) underflows (β ≳ 372) or leaves only subnormal digits;
