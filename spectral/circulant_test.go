@@ -216,10 +216,13 @@ func TestCirculantMatchesDirectSum(t *testing.T) {
 	t.Parallel()
 	// FFT against the direct O(N²) cosine sum (§3.1: agree to about
 	// 1e-12), for odd, prime, even, N ≡ 2 mod 4, multiples of 4 (split
-	// path) and powers of 2.
+	// path) and powers of 2; the split's DCT-III through a complex FFT of
+	// length N/8 meets every radix: 4 and 2 (64, 128), 5 (1000), 3 (96,
+	// 480) and the generic one (1400: 175 = 5²·7), and FFTPACK's for odd
+	// N/4 (100).
 	rnd := rng.New(1, "spectral/circulant", 0)
-	for _, n := range []int{1, 2, 3, 4, 5, 7, 8, 12, 16, 31, 60, 64, 97, 100, 127, 128,
-		130, 200, 256, 257, 1000, 1001, 1024, 2048} {
+	for _, n := range []int{1, 2, 3, 4, 5, 7, 8, 12, 16, 31, 60, 64, 96, 97, 100, 127, 128,
+		130, 200, 256, 257, 480, 1000, 1001, 1024, 1400, 2048} {
 		for _, row := range [][]float64{randomSymmetricRow(n, rnd), isingRow(n, 1)} {
 			want := directSpectrum(row)
 			got := CirculantEigenvalues(make([]float64, n), row)
