@@ -434,7 +434,7 @@ func (r *TilingResult) Plot(path string) error {
 	}
 	// Widths and gaps against M.
 	pw := plot.New()
-	pw.Title.Text = "FWHM (circles) and gap between centres (squares)"
+	pw.Title.Text = "FWHM (circles); gaps, mean = N/M by construction (squares)"
 	pw.X.Label.Text, pw.Y.Label.Text = "hidden units M", "sites"
 	var ms, fw, fwsd, gp, gpsd []float64
 	for _, p := range r.Points {
@@ -450,7 +450,7 @@ func (r *TilingResult) Plot(path string) error {
 		return err
 	}
 	gpts, _ := finiteXY(ms, gp, gpsd, true, true)
-	if err := addSeries(pw, gpts, colRules[1], draw.BoxGlyph{}, "gap between neighbouring centres"); err != nil {
+	if err := addSeries(pw, gpts, colRules[1], draw.BoxGlyph{}, "gaps between neighbouring centres, mean ± sd"); err != nil {
 		return err
 	}
 	if err := addCurve(pw, func(m float64) float64 { return float64(n) / m }, lo, hi, true, colTheory, nil, "equal spacing N/M"); err != nil {
@@ -499,7 +499,10 @@ func (r *TilingResult) verdict() string {
 		if p.M < 2 {
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("M = %d: gaps %.1f ± %.1f against N/M = %.1f, %s", p.M, float64(p.Gap), float64(p.GapSD), p.Spacing, spacingVerdict(&p)))
+		// The gaps sum to N, so their mean is N/M whenever every unit has
+		// a centre; their spread is what tells tiling from random.
+		parts = append(parts, fmt.Sprintf("M = %d: gaps between neighbouring centres spread by sd %.1f about their mean N/M = %.1f, %s",
+			p.M, float64(p.GapSD), p.Spacing, spacingVerdict(&p)))
 	}
 	s := joinAnd(parts) + "."
 	if one := r.point(1); one != nil {
