@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Timings of scipy/numpy eigensolvers on the input of the Go benchmark
 BenchmarkTopEigen (placecell/spectral): the empirical correlation matrix
 C = X^T X / S of S = 4N uniform +-1 samples (gamma = 1/4, a Marchenko-Pastur
@@ -6,8 +6,8 @@ bulk with no spike, so the top eigenvalues are close together), N = 100 and
 1000, top k = 2 eigenpairs.
 
 Run back to back with
-    cd /work/main && go test -run XXX -bench 'TopEigen' ./spectral/
-    /usr/bin/python3 /work/bench/eig_numpy.py
+    go test -run XXX -bench 'TopEigen' ./spectral/
+    python3 bench/eig_numpy.py
 
 Go's TopEigen stops at residuals <= 1e-10 max|theta|; eigsh is timed with
 tol = 0 (its default, machine precision) and tol = 1e-10. Each line: best

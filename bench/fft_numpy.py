@@ -1,12 +1,12 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Timings of numpy/scipy transforms on the input of the Go benchmark
 BenchmarkCirculant (placecell/spectral): the first row of the finite Ising
 ring correlation matrix at beta = 0.5, C(d) = (rho^d + rho^(N-d))/(1 + rho^N),
 rho = tanh(beta), for N = 10^3 .. 10^6.
 
 Run back to back with
-    cd /work/main && go test -run XXX -bench 'Circulant' -cpu 1,2 ./spectral/
-    /usr/bin/python3 /work/bench/fft_numpy.py
+    go test -run XXX -bench 'Circulant' -cpu 1,2 ./spectral/
+    python3 bench/fft_numpy.py
 
 Each line: best and median of `repeat` timings, each the mean over `number`
 calls (timeit), in ms; also the max relative error against the closed form

@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Timings of numpy's X.T @ X (the Gram matrix behind an empirical
 correlation matrix) on the shapes of the Go benchmarks
 BenchmarkFloatCorrelation (standard normal float64 data, SecondMoment
@@ -6,8 +6,8 @@ normalisation X^T X / S) and BenchmarkCorrelation (uniform +-1 data, the
 popcount path in Go), in placecell/spectral.
 
 Run back to back with
-    cd /work/main && go test -run XXX -bench 'FloatCorrelation|Correlation/S=100000' -benchtime 3x ./spectral/
-    /usr/bin/python3 /work/bench/syrk_numpy.py
+    go test -run XXX -bench 'FloatCorrelation|Correlation/S=100000' -benchtime 3x ./spectral/
+    python3 bench/syrk_numpy.py
 
 Each line: best and median wall time of `repeat` calls in s, with the
 process CPU time per call (all BLAS threads) beside it.
