@@ -555,3 +555,27 @@ func TestReductionNote(t *testing.T) {
 		}
 	}
 }
+
+// TestPaperRetardedReadings checks the interpolation of the Fig. 7b
+// readings (THEORY.md §6.4 E7b): it returns every reading at its ratio,
+// lies between neighbours in between, and halves from 1.95 at
+// r = 0.02·(0.11/0.02)^((1.55 − 0.975)/(1.55 − 0.57)), the ln-r
+// interpolation between the readings 1.55 at 0.02 and 0.57 at 0.11.
+func TestPaperRetardedReadings(t *testing.T) {
+	t.Parallel()
+	for _, p := range paperRetardedW {
+		if got := paperRetardedAt(p.R); math.Abs(got-p.W) > 1e-12 {
+			t.Errorf("paperRetardedAt(%v) = %v, want %v", p.R, got, p.W)
+		}
+	}
+	if got := paperRetardedAt(0.05); !(got < 1.55 && got > 0.57) {
+		t.Errorf("paperRetardedAt(0.05) = %v, want between 0.57 and 1.55", got)
+	}
+	if got := paperRetardedAt(1e-4); !math.IsNaN(got) {
+		t.Errorf("paperRetardedAt(1e-4) = %v, want NaN outside the readings", got)
+	}
+	want := 0.02 * math.Pow(0.11/0.02, (1.55-0.975)/(1.55-0.57))
+	if got := paperRetardedHalf(); math.Abs(got-want) > 1e-12*want {
+		t.Errorf("paperRetardedHalf() = %v, want %v", got, want)
+	}
+}

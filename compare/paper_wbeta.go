@@ -396,7 +396,9 @@ func (r *WBetaResult) Plot(path string) error {
 	if err := addVLine(pw, r.BetaBBP, colRules[2], dash, fmt.Sprintf("β_c BBP = %.4f", r.BetaBBP)); err != nil {
 		return err
 	}
-	pw.Legend.Top, pw.Legend.Left = true, true
+	// W grows with β: the lower right is free of data and of the
+	// threshold lines, which would cross a legend at the upper left.
+	pw.Legend.Top, pw.Legend.Left = false, false
 	pw.Add(plotter.NewGrid())
 
 	pp := plot.New()
