@@ -13,7 +13,7 @@ func init() {
 		flags: func() []cli.Flag {
 			return []cli.Flag{
 				nFlag(16),
-				&cli.Float64SliceFlag{Name: "betas", Usage: "comma-separated inverse temperatures `β` (default 0.05,0.1,0.2,1)"},
+				&cli.Float64SliceFlag{Name: "betas", Usage: "comma-separated inverse temperatures `β` (default 0.05,0.1,0.2,0.3; with --paper 0.02,0.05,0.1,0.2,1)"},
 				&cli.Float64Flag{Name: "tau", Value: 300, Usage: "training length in small-β time `τ` = βt", Action: positiveFloat("tau")},
 				&cli.IntFlag{Name: "batch", Usage: "minibatch `size` (0: full batch, the deterministic flow)"},
 				&cli.Float64Flag{Name: "nu", Usage: "learning rate `ν` (0: min(0.2/β, 0.5/(e^(2β)−1)))"},
