@@ -627,6 +627,7 @@ func (r *XYRFResult) Plot(path string) error {
 		sites[i] = float64(i)
 	}
 	var panels [][]*plot.Plot
+	first := 0 // colour index of the run's first unit: one colour per unit across panels
 	for _, run := range r.Runs {
 		// Heat map of the unit with the largest angular peak.
 		best := 0
@@ -651,7 +652,7 @@ func (r *XYRFResult) Plot(path string) error {
 		pa.Title.Text = fmt.Sprintf("%s: angular modulation Σ_v|w_i(v)| (lines), 2P/π·A_i (dashed)", run.Spec.Name)
 		pa.X.Label.Text, pa.Y.Label.Text = "site i", "Σ_v |w_i(v)|"
 		for mu, f := range run.Fields {
-			col := colRules[mu%len(colRules)]
+			col := colRules[(first+mu)%len(colRules)]
 			if err := addLine(pa, sites, f.Angular, col, 1.4, nil, ""); err != nil {
 				return err
 			}
@@ -663,6 +664,12 @@ func (r *XYRFResult) Plot(path string) error {
 				return err
 			}
 		}
+		// Headroom above the peaks for the legend.
+		var top []float64
+		for _, f := range run.Fields {
+			top = append(top, f.AngPeak, 2*float64(p)/math.Pi*maxOf(f.Amplitude))
+		}
+		pa.Y.Min, pa.Y.Max = 0, 1.3*math.Max(maxOf(top), paperXYAngPeak)
 		if run.Spec.M == 1 && run.Spec.Unit.Type == rbm.HiddenDoubleWell {
 			if err := addHLine(pa, paperXYAngPeak, 0, float64(n-1), colTheory2, []vg.Length{vg.Points(1), vg.Points(2)}, fmt.Sprintf("paper: peak ≈ %.1f, background ≈ %.2f", paperXYAngPeak, paperXYAngBack)); err != nil {
 				return err
@@ -675,30 +682,39 @@ func (r *XYRFResult) Plot(path string) error {
 		pa.X.Min, pa.X.Max = 0, float64(n-1)
 		pa.Add(plotter.NewGrid())
 		panels = append(panels, []*plot.Plot{hm, pa})
+		first += run.Spec.M
 	}
 
+	// With several units in one RBM, a legend in each panel would cover
+	// the data: the units keep their colours in every panel and are named
+	// once, in a legend panel of their own.
+	multi := len(r.Runs) == 1 && r.Runs[0].Spec.M > 1
 	po := plot.New()
-	po.Title.Text = "per-site cosine fits inside the fields: frequency"
+	po.Title.Text = fmt.Sprintf("per-site cosine fits inside the fields: frequency (dashed: theory 2π/%d)", p)
 	po.X.Label.Text, po.Y.Label.Text = "site i", "fitted ω / (2π/P)"
 	pph := plot.New()
-	pph.Title.Text = "phase φ_i of the first angular mode (inside the fields)"
+	pph.Title.Text = "phase φ_i of the first angular mode inside the fields (nearest its unit's mean)"
 	pph.X.Label.Text, pph.Y.Label.Text = "site i", "φ_i / 2π (turns)"
-	pph.Y.Min, pph.Y.Max = 0, 1
+	var phases []float64
 	k := 0
 	for _, run := range r.Runs {
-		for mu, f := range run.Fields {
+		for _, f := range run.Fields {
 			col := colRules[k%len(colRules)]
 			k++
+			// Phases on the branch nearest the unit's mean phase, so that
+			// a field whose phase sits near 0 ≡ 1 turn is not split.
 			ph := make([]float64, n)
 			for i := range ph {
 				ph[i] = math.NaN()
 				if !math.IsNaN(float64(f.Omega[i])) {
-					ph[i] = f.Phase[i]
+					d := f.Phase[i] - float64(f.MeanPhase)
+					ph[i] = float64(f.MeanPhase) + d - math.Round(d)
+					phases = append(phases, ph[i])
 				}
 			}
 			lab := run.Spec.Name
-			if run.Spec.M > 1 {
-				lab += " unit " + strconv.Itoa(mu)
+			if multi {
+				lab = ""
 			}
 			for _, pl := range []struct {
 				p *plot.Plot
@@ -711,17 +727,18 @@ func (r *XYRFResult) Plot(path string) error {
 			}
 		}
 	}
-	if err := addHLine(po, 1, 0, float64(n-1), colTheory, dash, fmt.Sprintf("theory: top mode of the XY correlation, ω = 2π/%d", p)); err != nil {
+	if err := addHLine(po, 1, 0, float64(n-1), colTheory, dash, ""); err != nil {
 		return err
 	}
 	po.X.Min, po.X.Max = 0, float64(n-1)
 	pph.X.Min, pph.X.Max = 0, float64(n-1)
+	pph.Y.Min, pph.Y.Max = math.Min(0, minOf(phases)-0.05), math.Max(1, maxOf(phases)+0.05)
 	po.Legend.Top, pph.Legend.Top = true, true
 	po.Add(plotter.NewGrid())
 	pph.Add(plotter.NewGrid())
 	panels = append(panels, []*plot.Plot{po, pph})
 
-	if len(r.Runs) == 1 && r.Runs[0].Spec.M > 1 {
+	if multi {
 		ps := plot.New()
 		ps.Title.Text = "spatial sums Σ_i w_i(v) (eq 18): cosines with phases spread over the turn"
 		ps.X.Label.Text, ps.Y.Label.Text = "state v", "Σ_i w_i(v)"
@@ -729,14 +746,29 @@ func (r *XYRFResult) Plot(path string) error {
 		for v := range vs {
 			vs[v] = float64(v)
 		}
+		pl := plot.New()
+		pl.HideAxes()
+		pl.X.Min, pl.X.Max, pl.Y.Min, pl.Y.Max = 0, 1, 0, 1
+		pl.Title.Text = "units (same colours in every panel)"
+		pl.Legend.Top, pl.Legend.Left = true, true
 		for mu, f := range r.Runs[0].Fields {
-			if err := addLine(ps, vs, f.Spatial, colRules[mu%len(colRules)], 1.5, nil, fmt.Sprintf("unit %d, φ = %.2f", mu, f.SpatialPhase)); err != nil {
+			col := colRules[mu%len(colRules)]
+			if err := addLine(ps, vs, f.Spatial, col, 1.5, nil, ""); err != nil {
+				return err
+			}
+			if err := addPolyline(pl, plotter.XYs{{X: -1, Y: -1}, {X: -1, Y: -1}}, col, 1.5, nil,
+				fmt.Sprintf("unit %d: centre %s, field phase %s, spatial-sum phase %.2f turns", mu,
+					fmtOpt(float64(f.Centre), 1), fmtOpt(float64(f.MeanPhase), 2), f.SpatialPhase)); err != nil {
 				return err
 			}
 		}
-		ps.Legend.Top = true
+		pl.X.Min, pl.X.Max, pl.Y.Min, pl.Y.Max = 0, 1, 0, 1
+		if err := addHLine(pl, -1, -1, -1, colTheory, dash, fmt.Sprintf("theory: top XY mode, ω = 2π/%d", p)); err != nil {
+			return err
+		}
+		pl.X.Min, pl.X.Max, pl.Y.Min, pl.Y.Max = 0, 1, 0, 1
 		ps.Add(plotter.NewGrid())
-		panels = append(panels, []*plot.Plot{ps, nil})
+		panels = append(panels, []*plot.Plot{ps, pl})
 	}
 	return savePNGGrid(path, panels, 28*vg.Centimeter, vg.Length(len(panels))*8*vg.Centimeter, r.meta(r.Header()))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"image/color"
 	"io"
 	"math"
 	"slices"
@@ -457,22 +458,12 @@ func (r *XYThresholdResult) Plot(path string) error {
 	}
 	lo, hi := span(0.3, true, rs, rcs)
 	dash := []vg.Length{vg.Points(5), vg.Points(3)}
-	vlines := func(p *plot.Plot, label bool) error {
-		for i, t := range r.Thresholds {
-			if !(t.R > lo && t.R < hi) {
-				continue
-			}
-			l := ""
-			if label {
-				l = fmt.Sprintf("r_c %s = %.4g", t.Rule, t.R)
-			}
-			if err := addVLine(p, t.R, colRules[(i+2)%len(colRules)], dash, l); err != nil {
-				return err
-			}
-		}
-		return nil
+	// Vertical lines stop at the top of the data, so that they never
+	// cross the legend drawn in the headroom above.
+	vline := func(p *plot.Plot, x, top float64, c color.Color, d []vg.Length, label string) error {
+		return addPolyline(p, plotter.XYs{{X: x, Y: p.Y.Min}, {X: x, Y: top}}, c, 1.2, d, label)
 	}
-	mk := func(title, ylab string, y func(XYThresholdPoint) (float64, float64), paperR float64, paperLab string, floor float64) (*plot.Plot, error) {
+	mk := func(title, ylab string, y func(XYThresholdPoint) (float64, float64), paperR float64, paperLab string, floor float64, rules bool) (*plot.Plot, error) {
 		p := plot.New()
 		p.Title.Text, p.X.Label.Text, p.Y.Label.Text = title, "r = N/S", ylab
 		logAxis(&p.X, lo, hi)
@@ -491,24 +482,39 @@ func (r *XYThresholdResult) Plot(path string) error {
 			if proto == FixedTime {
 				lab = fmt.Sprintf("fixed t = %g", r.Config.Time)
 			}
+			if rules {
+				lab = "" // named in the other panel
+			}
 			if err := addMeasuredStyle(p, pts, lab, col, glyph); err != nil {
 				return nil, err
 			}
 		}
-		p.Y.Min, p.Y.Max = math.Min(0, floor), 1.5*maxOf(all)
+		top := 1.05 * maxOf(all)
 		if paperR == paperXYAngularR {
-			p.Y.Max = 1.1
+			top = 1.05
+		}
+		if !(top > 0) {
+			top = 1
+		}
+		p.Y.Min, p.Y.Max = math.Min(0, floor), 1.6*top
+		if paperR == paperXYAngularR {
 			if err := addHLine(p, 1/math.Sqrt(float64(r.Config.N)), lo, hi, colGrid, dash, "1/√N: phases fitted to noise"); err != nil {
 				return nil, err
 			}
 		}
-		if !(p.Y.Max > p.Y.Min) {
-			p.Y.Max = 1
+		for i, t := range r.Thresholds {
+			if !(t.R > lo && t.R < hi) {
+				continue
+			}
+			l := ""
+			if rules {
+				l = fmt.Sprintf("r_c %s = %.4g", t.Rule, t.R)
+			}
+			if err := vline(p, t.R, top, colRules[(i+2)%len(colRules)], dash, l); err != nil {
+				return nil, err
+			}
 		}
-		if err := vlines(p, paperR == paperXYAngularR); err != nil {
-			return nil, err
-		}
-		if err := addVLine(p, paperR, colTheory2, []vg.Length{vg.Points(1), vg.Points(2)}, paperLab); err != nil {
+		if err := vline(p, paperR, top, colTheory2, []vg.Length{vg.Points(1), vg.Points(2)}, paperLab); err != nil {
 			return nil, err
 		}
 		if floor > 0 {
@@ -516,20 +522,20 @@ func (r *XYThresholdResult) Plot(path string) error {
 				return nil, err
 			}
 		}
-		p.Legend.Top = paperR != paperXYAngularR
-		p.Legend.Left = paperR == paperXYAngularR
+		p.Y.Min, p.Y.Max = math.Min(0, floor), 1.6*top // after the lines, which widen the range to theirs
+		p.Legend.Top, p.Legend.Left = true, true
 		p.Add(plotter.NewGrid())
 		return p, nil
 	}
 	pa, err := mk(fmt.Sprintf("XY ring N = %d, P = %d, β = %g, one ±1 unit: angular structure (paper Fig. 11)", r.Config.N, r.Config.P, r.Config.Beta),
 		"angular order |Σ_i z_i| / Σ_i |z_i|", func(q XYThresholdPoint) (float64, float64) { return q.Angular, q.AngularSD },
-		paperXYAngularR, fmt.Sprintf("paper: angular structure below r = %.3f", paperXYAngularR), 0)
+		paperXYAngularR, fmt.Sprintf("paper: angular structure below r = %.3f", paperXYAngularR), 0, false)
 	if err != nil {
 		return err
 	}
 	pl, err := mk("spatial localisation", "N/PR of the site norms (1: uniform)",
 		func(q XYThresholdPoint) (float64, float64) { return q.Localisation, q.LocalisationSD },
-		paperXYSpatialR, fmt.Sprintf("paper: localised below r = %.3f", paperXYSpatialR), 1)
+		paperXYSpatialR, fmt.Sprintf("paper: localised below r = %.3f", paperXYSpatialR), 1, true)
 	if err != nil {
 		return err
 	}
@@ -564,7 +570,7 @@ func (r *XYThresholdResult) Plot(path string) error {
 		}
 		ph.Y.Tick.Marker = plot.ConstantTicks(ticks)
 	}
-	return savePNG(path, []*plot.Plot{pa, pl, ph}, 18*vg.Centimeter, 30*vg.Centimeter, r.meta(r.Header()))
+	return savePNG(path, []*plot.Plot{pa, pl, ph}, 18*vg.Centimeter, 34*vg.Centimeter, r.meta(r.Header()))
 }
 
 // Summary returns the Markdown section of the experiment.
