@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -290,12 +291,22 @@ func runExperiment(c *cli.Context, e experiment, step string) error {
 
 	prog := newProgress(c.App.ErrWriter, step+e.name+": runs")
 	start := time.Now()
-	res, err := e.run(c, store, wx.Int("workers"), prog.update)
+	var done, total int // runs finished in this invocation, for the interrupt message
+	res, err := e.run(c, store, wx.Int("workers"), func(d, t int) {
+		done, total = d, t
+		prog.update(d, t)
+	})
 	prog.finish()
 	var cfgErr *compare.ConfigError
 	switch {
 	case errors.As(err, &cfgErr):
 		return err
+	case errors.Is(err, context.Canceled):
+		at := "before any run finished"
+		if total > 0 {
+			at = fmt.Sprintf("after %d of %d runs; finished runs are kept in %s", done, total, filepath.Join(dir, "runs"))
+		}
+		return fmt.Errorf("%s interrupted %s: run the same command to resume", e.name, at)
 	case err != nil:
 		return fmt.Errorf("%s experiment stopped (finished runs are kept in %s; run the same command to resume): %w",
 			e.name, filepath.Join(dir, "runs"), err)
