@@ -422,7 +422,7 @@ func (r *RetardedResult) compare() []paperRow {
 		if math.IsNaN(pw) {
 			continue
 		}
-		rows = append(rows, paperRow{fmt.Sprintf("W at r = %g (%s)", q.R, lab), fmt.Sprintf("≈ %.2g (read off)", pw),
+		rows = append(rows, paperRow{fmt.Sprintf("W at r = %g (%s)", q.R, lab), fmt.Sprintf("≈ %.3g (read off)", pw),
 			pm(q.W, q.WSD, 2), agreement(q.W, q.WSD, pw, pw, 0.2)})
 	}
 	h, ph := r.HalfRatio(FixedEpochs, func(q RetardedPoint) float64 { return q.W }), paperRetardedHalf()
@@ -858,6 +858,10 @@ func (r *RetardedResult) Summary(png string) string {
 		"batch %d, %s, σ₀ = %.4g; %d data sets per ratio, each trained under every protocol; master seed %d.\n\n",
 		c.N, c.Beta, sampler, c.Training.Hidden, c.Training.Nu, c.Training.Batch, phaseLabel(c.Training),
 		c.Training.Sigma0, c.Runs, c.Seed)
+	s += reductionNote([]sizeDiff{{"ν", g(c.Training.Nu), "0.001"}, {"batch", strconv.Itoa(c.Training.Batch), "10"},
+		{"epochs (fixed-epoch protocol)", strconv.Itoa(c.Epochs), "250"}, {"PCD sweeps", strconv.Itoa(c.Training.Sweeps), "20"},
+		{"t/S of the fixed-epoch protocol", g(c.Training.Nu * float64(c.Epochs) / float64(c.Training.Batch)), "0.025"},
+		{"the SGA noise level ν/B", g(c.Training.Nu / float64(c.Training.Batch)), "0.0001"}}, "")
 	s += "Protocols: " + strings.Join(func() []string {
 		var l []string
 		for _, p := range c.Protocols {

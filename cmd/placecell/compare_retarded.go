@@ -54,8 +54,8 @@ func init() {
 				}
 				if c.Bool("paper") {
 					cfg.Training.Nu, cfg.Epochs = 1e-3, 250
-					if cfg.Runs == 0 {
-						cfg.Runs = 10
+					if commonRuns(c) == 0 {
+						cfg.Runs = 10 // the default config has its own
 					}
 				}
 			}
