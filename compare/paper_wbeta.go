@@ -387,7 +387,10 @@ func (r *WBetaResult) Plot(path string) error {
 		fmt.Sprintf("small-β theory Σŵ√β = %.3f√β (§5.2)", ls)); err != nil {
 		return err
 	}
-	if err := addHLine(pw, r.Initial, lo, hi, colTheory2, dash, fmt.Sprintf("initial weights σ₀√(2N/π) = %.3f", r.Initial)); err != nil {
+	// The initial weights' W is the expectation below threshold only: the
+	// line ends at the edge-matching β_c (and stays clear of the legend).
+	if err := addHLine(pw, r.Initial, lo, math.Min(hi, math.Max(r.BetaEdge, lo*2)), colTheory2, dash,
+		fmt.Sprintf("initial weights σ₀√(2N/π) = %.3f", r.Initial)); err != nil {
 		return err
 	}
 	if err := addVLine(pw, r.BetaEdge, colRules[0], dash, fmt.Sprintf("β_c edge matching (eq 27) = %.4f", r.BetaEdge)); err != nil {
