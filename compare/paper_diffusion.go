@@ -868,7 +868,7 @@ func (r *DiffusionResult) Plot(path string) error {
 		if err := addHLine(pc, third, 0, base.Arm.Epochs, colTheory, dash, fmt.Sprintf("N/%d = %.1f", m, third)); err != nil {
 			return err
 		}
-		pc.Y.Min, pc.Y.Max = 0, float64(n)/2
+		pc.Y.Min, pc.Y.Max = 0, 0.6*float64(n) // N/2 is the largest distance; headroom for the legend
 		pc.Legend.Top = true
 	}
 	pc.Add(plotter.NewGrid())
