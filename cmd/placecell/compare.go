@@ -307,6 +307,9 @@ func runExperiment(c *cli.Context, e experiment, step string) error {
 			at = fmt.Sprintf("after %d of %d runs; finished runs are kept in %s", done, total, filepath.Join(dir, "runs"))
 		}
 		return fmt.Errorf("%s interrupted %s: run the same command to resume", e.name, at)
+	case err != nil && total == 0:
+		// Before any run finished: a flag or set-up error, nothing to resume.
+		return err
 	case err != nil:
 		return fmt.Errorf("%s experiment stopped (finished runs are kept in %s; run the same command to resume): %w",
 			e.name, filepath.Join(dir, "runs"), err)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"placecell/compare"
 	"placecell/compare/rbm"
 )
 
@@ -120,4 +121,18 @@ func commonInto(c *cli.Context, seed *uint64, runs *int) {
 	if r := commonRuns(c); r != 0 {
 		*runs = r
 	}
+}
+
+// protocolsFlag reads --protocol (epochs, time or both) into the training
+// protocols of an experiment; both leaves the default (every protocol).
+func protocolsFlag(c *cli.Context, protocols *[]compare.Protocol) error {
+	switch p := c.String("protocol"); p {
+	case "both":
+	case "epochs", "time":
+		q, _ := compare.ParseProtocol(p)
+		*protocols = []compare.Protocol{q}
+	default:
+		return fmt.Errorf("--protocol %q is not available (want epochs, time or both)", p)
+	}
+	return nil
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/urfave/cli/v2"
 
 	"placecell/compare"
@@ -34,13 +32,8 @@ func init() {
 				if c.IsSet("ratios") {
 					cfg.Ratios = c.Float64Slice("ratios")
 				}
-				switch p := c.String("protocol"); p {
-				case "both":
-				case "epochs", "time":
-					q, _ := compare.ParseProtocol(p)
-					cfg.Protocols = []compare.Protocol{q}
-				default:
-					return nil, fmt.Errorf("--protocol %q is not available (want epochs, time or both)", p)
+				if err := protocolsFlag(c, &cfg.Protocols); err != nil {
+					return nil, err
 				}
 				cfg.Epochs, cfg.Time = c.Int("epochs"), c.Float64("time")
 				cfg.Training.Sigma0 = 0
