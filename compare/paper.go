@@ -85,6 +85,20 @@ func storedRun[T any](ctx context.Context, store Store, key string, run func(con
 	return out, nil
 }
 
+// trainingRunKey is the store key of a run that trains tc on S samples
+// of model drawn with dataSeed: the build, the model, S, the simulator
+// settings and both seeds, so that a run is reused only by the same
+// program with the same parameters.
+func trainingRunKey(prefix string, model any, s int, tc rbm.Config, dataSeed, trainSeed uint64) string {
+	return runKey(prefix, struct {
+		Build               string
+		Model               any
+		S                   int
+		Training            rbm.Config
+		DataSeed, TrainSeed uint64
+	}{buildID(), model, s, tc, dataSeed, trainSeed})
+}
+
 // loadRuns fills out[i] with the run saved in store under keys[i] and
 // reports whether every one was found (false for a nil store). It serves
 // the experiments that train several protocols on one data set and redo

@@ -15,6 +15,7 @@ import (
 
 	"placecell/compare/rbm"
 	"placecell/dynamics"
+	"placecell/ring"
 )
 
 // checkResumable runs an experiment twice more, with 2 workers and a
@@ -577,5 +578,39 @@ func TestPaperRetardedReadings(t *testing.T) {
 	want := 0.02 * math.Pow(0.11/0.02, (1.55-0.975)/(1.55-0.57))
 	if got := paperRetardedHalf(); math.Abs(got-want) > 1e-12*want {
 		t.Errorf("paperRetardedHalf() = %v, want %v", got, want)
+	}
+}
+
+// TestTrainingRunKey checks that the shared key of a training run is the
+// hash of the same JSON as a key built from the concrete model type (so
+// that runs saved before the helper existed are still found), and that it
+// changes with every parameter.
+func TestTrainingRunKey(t *testing.T) {
+	t.Parallel()
+	model := ring.Ising{N: 12, Beta: 0.7}
+	tc := rbm.Config{Hidden: 2, Nu: 0.01, Batch: 10}
+	want := runKey("tiling", struct {
+		Build               string
+		Model               ring.Ising
+		S                   int
+		Training            rbm.Config
+		DataSeed, TrainSeed uint64
+	}{buildID(), model, 100, tc, 3, 4})
+	if got := trainingRunKey("tiling", model, 100, tc, 3, 4); got != want {
+		t.Errorf("trainingRunKey = %q, want %q", got, want)
+	}
+	tc2 := tc
+	tc2.Nu = 0.02
+	for i, k := range []string{
+		trainingRunKey("wbeta", model, 100, tc, 3, 4),
+		trainingRunKey("tiling", ring.Ising{N: 12, Beta: 0.8}, 100, tc, 3, 4),
+		trainingRunKey("tiling", model, 101, tc, 3, 4),
+		trainingRunKey("tiling", model, 100, tc2, 3, 4),
+		trainingRunKey("tiling", model, 100, tc, 5, 4),
+		trainingRunKey("tiling", model, 100, tc, 3, 5),
+	} {
+		if k == want {
+			t.Errorf("case %d: key %q does not change with the parameter", i, k)
+		}
 	}
 }

@@ -193,13 +193,7 @@ func Tiling(ctx context.Context, cfg TilingConfig) (*TilingResult, error) {
 		dataSeed, trainSeed := seedsOf(cfg.Seed, "tiling/M="+strconv.Itoa(m), k)
 		tc := cfg.Training
 		tc.Hidden, tc.Seed = m, trainSeed
-		key := runKey("tiling", struct {
-			Build               string
-			Model               ring.Ising
-			S                   int
-			Training            rbm.Config
-			DataSeed, TrainSeed uint64
-		}{buildID(), model, cfg.S, tc, dataSeed, trainSeed})
+		key := trainingRunKey("tiling", model, cfg.S, tc, dataSeed, trainSeed)
 		r, err := storedRun(ctx, cfg.Store, key, func(ctx context.Context) (TilingRun, error) {
 			return tilingRun(ctx, model, cfg.S, tc, k, dataSeed)
 		})

@@ -167,13 +167,7 @@ func WBeta(ctx context.Context, cfg WBetaConfig) (*WBetaResult, error) {
 		model := ring.Ising{N: cfg.N, Beta: beta}
 		tc := cfg.Training
 		tc.Seed = trainSeed
-		key := runKey("wbeta", struct {
-			Build               string
-			Model               ring.Ising
-			S                   int
-			Training            rbm.Config
-			DataSeed, TrainSeed uint64
-		}{buildID(), model, cfg.S, tc, dataSeed, trainSeed})
+		key := trainingRunKey("wbeta", model, cfg.S, tc, dataSeed, trainSeed)
 		r, err := storedRun(ctx, cfg.Store, key, func(ctx context.Context) (WBetaRun, error) {
 			return wbetaRun(ctx, model, cfg.S, tc, k, dataSeed)
 		})

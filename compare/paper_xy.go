@@ -435,13 +435,7 @@ func XYReceptiveFields(ctx context.Context, cfg XYRFConfig) (*XYRFResult, error)
 		_, trainSeed := seedsOf(cfg.Seed, "xy/"+spec.Name+"/M="+strconv.Itoa(spec.M), j)
 		tc := cfg.training(spec)
 		tc.Seed = trainSeed
-		key := runKey("xyrf", struct {
-			Build               string
-			Model               ring.XY
-			S                   int
-			Training            rbm.Config
-			DataSeed, TrainSeed uint64
-		}{buildID(), model, cfg.S, tc, dataSeed, trainSeed})
+		key := trainingRunKey("xyrf", model, cfg.S, tc, dataSeed, trainSeed)
 		r, err := storedRun(ctx, cfg.Store, key, func(ctx context.Context) (XYRun, error) {
 			return xyRun(ctx, model, cfg.S, spec, tc, dataSeed)
 		})
