@@ -25,9 +25,10 @@ func fieldCommand() *cli.Command {
 			"pinned by the lattice, rotation zero modes of the O(M)-invariant small-β equations for M ≥ 2, shape modes).\n" +
 			"Uniform (appendix eqs A1–A12, §5.5): the uniform fixed point and the growth rates of its Fourier modes.\n" +
 			"Values are in the rescaled units ŵ, τ; give --beta (and --var0) to convert to physical units (§5.2).",
-		UsageText: "placecell field [--n N] [--hidden M] [--seed s] [--beta β] [--var0 v] [--format text|csv|json]",
+		UsageText: "placecell field [--n N] [--hidden M] [--seed s] [--beta β] [--var0 v] [--format text|csv|json] [--table name]",
 		Flags: []cli.Flag{
 			nFlag(100), formatFlag(), seedFlag(),
+			tableFlag("continuum, lattice (default), lattice_modes, uniform or physical"),
 			&cli.IntFlag{Name: "hidden", Aliases: []string{"m"}, Value: 2, Usage: "solve the lattice for M = 1..`M` units (M·N ≤ 800)",
 				Action: func(_ *cli.Context, v int) error {
 					if v < 1 || v > 6 {
@@ -203,5 +204,5 @@ func fieldAction(c *cli.Context) error {
 
 	meta := map[string]any{"program": "placecell " + version.String(), "build": version.Build(), "n": n, "hidden": maxM, "seed": seed,
 		"sigma0": c.Float64("sigma0"), "seconds": math.Round(time.Since(start).Seconds()*1000) / 1000}
-	return writeSections(c.App.Writer, c.String("format"), meta, secs)
+	return writeTables(c.App.Writer, c.String("format"), meta, secs, c.String("table"), "lattice")
 }

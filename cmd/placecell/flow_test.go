@@ -468,3 +468,34 @@ func TestFieldGuards(t *testing.T) {
 		t.Errorf("build %q, want %q", v.Build, version.Build())
 	}
 }
+
+// TestFieldCSVOneTable checks that field --format csv prints a single
+// table (one header line, the lattice table by default, another with
+// --table), as threshold and spectrum do.
+func TestFieldCSVOneTable(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		table, header string
+	}{
+		{"", "M,unit,peak,sum_sq,"},
+		{"uniform", "n,k,lattice_rate,continuum_rate,unstable"},
+	} {
+		args := []string{"field", "--n", "20", "--hidden", "1", "--format", "csv"}
+		if c.table != "" {
+			args = append(args, "--table", c.table)
+		}
+		code, out, errOut := runCLI(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		var headers []string
+		for _, line := range strings.Split(out, "\n") {
+			if line != "" && !strings.HasPrefix(line, "#") && !strings.ContainsAny(line[:1], "0123456789-") {
+				headers = append(headers, line)
+			}
+		}
+		if len(headers) != 1 || !strings.HasPrefix(headers[0], c.header) {
+			t.Errorf("%v: header lines %q, want one starting %q", args, headers, c.header)
+		}
+	}
+}

@@ -141,12 +141,6 @@ type section struct {
 	t     *table
 }
 
-// writeSections prints the sections of a command's output as writeTables
-// does, except that CSV prints every table, each after its '#' title.
-func writeSections(w io.Writer, format string, meta map[string]any, secs []section) error {
-	return writeTables(w, format, meta, secs, "", "")
-}
-
 // writeTables prints the sections of a command's output. Text prints
 // every section with its title and notes; JSON every section as an object
 // under its name beside the fields of meta. CSV prints one table only, so
