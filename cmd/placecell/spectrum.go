@@ -71,7 +71,7 @@ func spectrumAction(c *cli.Context) error {
 	}
 	var data ring.Data
 	if path != "" {
-		if data, err = ring.ReadDataFile(path, m); err != nil {
+		if data, err = readDataFile(c, path, m); err != nil {
 			return err
 		}
 		if c.IsSet("n") && c.Int("n") != data.Sites() {

@@ -158,7 +158,7 @@ func trainData(c *cli.Context) (ring.Data, map[string]any, error) {
 				return nil, nil, fmt.Errorf("--%s does not apply when the data come from a file (%s sets N and S)", f, path)
 			}
 		}
-		data, err := ring.ReadDataFile(path, m)
+		data, err := readDataFile(c, path, m)
 		if err != nil {
 			return nil, nil, err
 		}
