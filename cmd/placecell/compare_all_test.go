@@ -95,3 +95,15 @@ func TestAnchor(t *testing.T) {
 		t.Errorf("anchor = %q, want %q", got, want)
 	}
 }
+
+// TestXYRunsRejected checks that --runs, which the single-panel XY
+// experiments cannot honour, is an error rather than silently ignored.
+func TestXYRunsRejected(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"xyrf", "xytiling"} {
+		code, _, errOut := runCLI(t, "compare", name, "--runs", "3", "--out", t.TempDir())
+		if code != 1 || !strings.Contains(errOut, "--runs does not apply to "+name) {
+			t.Errorf("compare %s --runs 3: exit %d, error %q", name, code, errOut)
+		}
+	}
+}

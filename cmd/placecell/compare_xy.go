@@ -63,6 +63,9 @@ func init() {
 						}
 					}
 				}
+				if commonRuns(c) != 0 && own(c, e.name) {
+					return nil, fmt.Errorf("--runs does not apply to %s: it trains one RBM per panel, as the paper's figure shows one; vary --seed for another", e.name)
+				}
 				var runs int
 				commonInto(c, &cfg.Seed, &runs)
 				cfg.Store, cfg.Workers, cfg.Progress = store, workers, progress
