@@ -132,6 +132,18 @@ type Lattice500Result struct {
 	// BestStep is, for each σ, the step size at which the mean peak after
 	// Steps steps is 0.65, interpolated in ln Δτ (NaN if not bracketed).
 	BestStep []OptFloat `json:"best_step"`
+	// BestStepLo and BestStepHi are, for each σ, the smallest and largest
+	// over the starts of the step size at which that start's peak after
+	// Steps steps is 0.65 (interpolated in ln Δτ; starts that do not
+	// bracket 0.65 are left out, NaN if none does), and BestStepStarts
+	// how many starts bracket it. TauAtLo and TauAtHi are the smallest
+	// and largest τ over the starts at which the accurate peak reaches
+	// 0.65.
+	BestStepLo     []OptFloat `json:"best_step_lo"`
+	BestStepHi     []OptFloat `json:"best_step_hi"`
+	BestStepStarts []int      `json:"best_step_starts"`
+	TauAtLo        []OptFloat `json:"tau_at_065_lo"`
+	TauAtHi        []OptFloat `json:"tau_at_065_hi"`
 	// Profile is the centred profile after Steps steps, of the start and
 	// step size whose peak is closest to 0.65 (σ = 10⁻², or the first σ),
 	// beside the converged bump Stationary.
@@ -237,13 +249,22 @@ func Lattice500(ctx context.Context, cfg Lattice500Config) (*Lattice500Result, e
 				Peak: OptFloat(m), PeakSD: OptFloat(sd), SumSq: OptFloat(m2), Diverged: diverged})
 			mean = append(mean, m)
 		}
+		var bs []float64
 		for j, jb := range jobs {
 			if jb.sigma == s {
 				ta = append(ta, tauAt[j])
+				if b := bracketLog(cfg.StepSizes, peaks[j], paperFig14aPeak); !math.IsNaN(b) {
+					bs = append(bs, b)
+				}
 			}
 		}
 		m, sd, _ := meanSDOf(ta)
 		res.TauAt, res.TauAtSD = append(res.TauAt, OptFloat(m)), append(res.TauAtSD, OptFloat(sd))
+		tlo, thi := finiteRange(ta)
+		res.TauAtLo, res.TauAtHi = append(res.TauAtLo, OptFloat(tlo)), append(res.TauAtHi, OptFloat(thi))
+		blo, bhi := finiteRange(bs)
+		res.BestStepLo, res.BestStepHi = append(res.BestStepLo, OptFloat(blo)), append(res.BestStepHi, OptFloat(bhi))
+		res.BestStepStarts = append(res.BestStepStarts, len(bs))
 		res.BestStep = append(res.BestStep, OptFloat(bracketLog(cfg.StepSizes, mean, paperFig14aPeak)))
 	}
 	// Profile: the start and step size of σ = 10⁻² (or the first σ) whose
@@ -330,6 +351,38 @@ func allFinite(x []float64) bool {
 	return true
 }
 
+// finiteRange returns the smallest and largest finite value of x (NaN, NaN
+// if none).
+func finiteRange(x []float64) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, v := range x {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+	}
+	if lo > hi {
+		return math.NaN(), math.NaN()
+	}
+	return lo, hi
+}
+
+// rangeText formats lo–hi with prec significant digits, "—" when
+// undefined.
+func rangeText(lo, hi float64, prec int) string {
+	if math.IsNaN(lo) || math.IsNaN(hi) {
+		return "—"
+	}
+	return fmt.Sprintf("%.*g–%.*g", prec, lo, prec, hi)
+}
+
+// sigText formats x with prec significant digits, "—" when undefined.
+func sigText(x float64, prec int) string {
+	if math.IsNaN(x) {
+		return "—"
+	}
+	return fmt.Sprintf("%.*g", prec, x)
+}
+
 // bracketLog returns x at which y(x) crosses target between consecutive
 // points, interpolating linearly in ln x (the first crossing), NaN if
 // none.
@@ -359,8 +412,11 @@ func (r *Lattice500Result) compare() []paperRow {
 	}
 	for s, sigma := range c.Sigmas {
 		rows = append(rows, paperRow{fmt.Sprintf("σ = %g: step size at which %d %s steps give peak 0.65", sigma, c.Steps, c.Method),
-			"not reported", fmtOpt(float64(r.BestStep[s]), 3) + fmt.Sprintf(" (τ = %s)", fmtOpt(float64(r.BestStep[s])*float64(c.Steps), 3)),
-			fmt.Sprintf("the accurate solution passes 0.65 at τ = %s", pm(float64(r.TauAt[s]), float64(r.TauAtSD[s]), 1))})
+			"not reported", fmt.Sprintf("%s from the mean peak; %s over %d of %d starts (τ = %s)", sigText(float64(r.BestStep[s]), 2),
+				rangeText(float64(r.BestStepLo[s]), float64(r.BestStepHi[s]), 2), r.BestStepStarts[s], c.Runs,
+				rangeText(float64(r.BestStepLo[s])*float64(c.Steps), float64(r.BestStepHi[s])*float64(c.Steps), 2)),
+			fmt.Sprintf("the accurate solution passes 0.65 at τ = %s over the %d starts (mean %s)",
+				rangeText(float64(r.TauAtLo[s]), float64(r.TauAtHi[s]), 2), c.Runs, fmtOpt(float64(r.TauAt[s]), 0))})
 	}
 	return rows
 }
@@ -423,7 +479,7 @@ func (r *Lattice500Result) Plot(path string) error {
 	pa.X.Label.Text, pa.Y.Label.Text = "step size Δτ", "peak of ŵ"
 	lo, hi := span(0.3, true, c.StepSizes)
 	logAxis(&pa.X, lo, hi)
-	pa.Y.Min, pa.Y.Max = 0, 1.45
+	pa.Y.Min, pa.Y.Max = 0, 1.05
 	for s, sg := range c.Sigmas {
 		var x, y, e []float64
 		for _, p := range r.Points {
@@ -445,7 +501,9 @@ func (r *Lattice500Result) Plot(path string) error {
 	if err := addHLine(pa, r.Converged, lo, hi, colTheory, nil, fmt.Sprintf("converged stationary peak %.4f", r.Converged)); err != nil {
 		return err
 	}
-	pa.Legend.Top, pa.Legend.Left = true, true
+	// Bottom right: below the converged peak that the large steps reach,
+	// clear of both horizontal lines.
+	pa.Legend.Top, pa.Legend.Left = false, false
 	pa.Add(plotter.NewGrid())
 
 	pb := plot.New()
@@ -453,7 +511,7 @@ func (r *Lattice500Result) Plot(path string) error {
 	pb.X.Label.Text, pb.Y.Label.Text = "τ", "peak of ŵ"
 	pb.Y.Min, pb.Y.Max = 0, 1.15
 	for s, co := range r.Courses {
-		if err := addLine(pb, co.Tau, co.Peak, colRules[s%len(colRules)], 1.5, nil, fmt.Sprintf("σ = %g: 0.65 at τ = %s", co.Sigma, pm(float64(r.TauAt[s]), float64(r.TauAtSD[s]), 1))); err != nil {
+		if err := addLine(pb, co.Tau, co.Peak, colRules[s%len(colRules)], 1.5, nil, fmt.Sprintf("σ = %g: 0.65 at τ = %s over %d starts", co.Sigma, rangeText(float64(r.TauAtLo[s]), float64(r.TauAtHi[s]), 2), c.Runs)); err != nil {
 			return err
 		}
 	}
@@ -511,8 +569,8 @@ func (r *Lattice500Result) verdict() string {
 	c := r.Config
 	var parts []string
 	for s, sg := range c.Sigmas {
-		parts = append(parts, fmt.Sprintf("for σ = %g the peak passes 0.65 at τ ≈ %s, so %d steps give 0.65 for Δτ ≈ %s",
-			sg, fmtOpt(float64(r.TauAt[s]), 0), c.Steps, fmtOpt(float64(r.BestStep[s]), 3)))
+		parts = append(parts, fmt.Sprintf("for σ = %g the peak passes 0.65 at τ = %s depending on the start, so %d steps give 0.65 for Δτ = %s",
+			sg, rangeText(float64(r.TauAtLo[s]), float64(r.TauAtHi[s]), 2), c.Steps, rangeText(float64(r.BestStepLo[s]), float64(r.BestStepHi[s]), 2)))
 	}
 	s := joinAnd(parts) + "."
 	if math.Abs(r.Converged-paperFig14aPeak) > 0.05 {
@@ -521,16 +579,33 @@ func (r *Lattice500Result) verdict() string {
 		s = fmt.Sprintf("The stationary peak %.4f is itself within 0.05 of the paper's %.2f: ", r.Converged, paperFig14aPeak) + s
 	}
 	var bs []float64
-	for _, b := range r.BestStep {
-		if !math.IsNaN(float64(b)) {
-			bs = append(bs, float64(b))
-		}
+	for s := range r.BestStepLo {
+		bs = append(bs, float64(r.BestStepLo[s]), float64(r.BestStepHi[s]))
 	}
+	lo, hi := finiteRange(bs)
 	last := r.Courses[0].Peak[len(r.Courses[0].Peak)-1]
 	s += fmt.Sprintf(" The accurate solutions end at τ = %g with peak %.4f against the stationary %.4f.", r.Courses[0].Tau[len(r.Courses[0].Tau)-1], last, r.Converged)
-	if len(bs) > 0 {
-		s += fmt.Sprintf(" The paper's figure is consistent with an unconverged state after %d steps of Δτ between %.3g and %.3g (τ = %.3g–%.3g), depending on the unreported start.",
-			c.Steps, minOf(bs), maxOf(bs), minOf(bs)*float64(c.Steps), maxOf(bs)*float64(c.Steps))
+	if !math.IsNaN(lo) {
+		s += fmt.Sprintf(" The paper's figure is consistent with an unconverged state after %d steps of Δτ ≈ %s (τ ≈ %s), depending on the unreported start and amplitude",
+			c.Steps, rangeText(lo, hi, 2), rangeText(lo*float64(c.Steps), hi*float64(c.Steps), 2))
+		// Spread in ln Δτ within one σ (over starts) against that of the
+		// mean-peak step sizes between σ.
+		within := 0.0
+		var means []float64
+		for k := range r.BestStepLo {
+			if d := math.Log(float64(r.BestStepHi[k]) / float64(r.BestStepLo[k])); d > within {
+				within = d
+			}
+			means = append(means, float64(r.BestStep[k]))
+		}
+		mlo, mhi := finiteRange(means)
+		if between := math.Log(mhi / mlo); !(between > within) {
+			s += fmt.Sprintf("; the starts of one σ spread Δτ over a factor %.2g, more than the factor %.2g between the mean-peak values of different σ, so the data do not fix Δτ more closely.",
+				math.Exp(within), math.Exp(between))
+		} else {
+			s += fmt.Sprintf("; Δτ depends more on σ (factor %.2g between the mean-peak values) than on the start (factor %.2g within one σ).",
+				math.Exp(between), math.Exp(within))
+		}
 	}
 	return s
 }
