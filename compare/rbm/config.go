@@ -385,6 +385,15 @@ type Config struct {
 	Observe Observe `json:"observe"`
 }
 
+// Memory limits checked before a run starts: the number of weights M·N·q,
+// the chain state C·R·(N·q + M) and the recorded trajectory (records ×
+// weights), in float64 values.
+const (
+	maxWeights    = 1 << 26
+	maxChainState = 1 << 28
+	maxTrajectory = 1 << 28
+)
+
 // bnSupported reports whether batch normalisation is implemented for t.
 func bnSupported(t HiddenType) bool {
 	return t == HiddenSpin || t == HiddenBernoulli || t == HiddenGaussian
@@ -490,6 +499,14 @@ func (cfg Config) resolve(n, q, s int) (Config, error) {
 	if cfg.Batch > s {
 		return cfg, fmt.Errorf("rbm: Batch = %d exceeds S = %d training samples", cfg.Batch, s)
 	}
+	d := 1
+	if cfg.Visible == VisiblePotts {
+		d = q
+	}
+	if w := float64(cfg.Hidden) * float64(n*d); w > maxWeights {
+		return cfg, fmt.Errorf("rbm: Hidden = %d units on N·q = %d visible features make %.3g weights, above the limit %d (2^26, 512 MiB)",
+			cfg.Hidden, n*d, w, maxWeights)
+	}
 	switch cfg.Phase {
 	case Exact:
 		cfg.Chains, cfg.Sweeps = 0, 0
@@ -511,6 +528,10 @@ func (cfg Config) resolve(n, q, s int) (Config, error) {
 	if cfg.Replicas < 0 || cfg.Replicas == 1 {
 		return cfg, fmt.Errorf("rbm: Replicas = %d must be 0 (off) or ≥ 2", cfg.Replicas)
 	}
+	if cs := float64(cfg.Chains) * float64(max(cfg.Replicas, 1)) * float64(n*d+cfg.Hidden); cs > maxChainState {
+		return cfg, fmt.Errorf("rbm: Chains = %d chains (× %d replicas) of N·q + M = %d values make %.3g, above the limit %d (2^28)",
+			cfg.Chains, max(cfg.Replicas, 1), n*d+cfg.Hidden, cs, maxChainState)
+	}
 
 	def := math.Sqrt(0.1 / float64(n))
 	switch {
@@ -518,6 +539,8 @@ func (cfg Config) resolve(n, q, s int) (Config, error) {
 		return cfg, fmt.Errorf("rbm: Sigma0 = %v must be finite and ≥ 0 (0 selects the default √(0.1/N) = %.4g)", cfg.Sigma0, def)
 	case cfg.Sigma0 == 0:
 		cfg.Sigma0 = def
+	case cfg.Sigma0 > MaxParam/100:
+		return cfg, fmt.Errorf("rbm: Sigma0 = %v exceeds %g, 1/100 of the bound MaxParam on the weights", cfg.Sigma0, MaxParam/100)
 	}
 	for _, f := range []struct {
 		name string

@@ -97,9 +97,15 @@ func unitStats(w []float64, m, n, d int, a float64) UnitStats {
 			u.OrderW[mu] = math.NaN()
 			u.FWHM[mu] = dynamics.FWHM(r)
 		}
+		// PR is scale-invariant: divide by max r first so that r^(2a)
+		// cannot overflow.
+		var rmax float64
+		for _, x := range r {
+			rmax = max(rmax, x)
+		}
 		var s1, s2 float64
 		for _, x := range r {
-			p := math.Pow(x, a)
+			p := math.Pow(x/rmax, a)
 			s1 += p
 			s2 += p * p
 		}

@@ -275,6 +275,11 @@ func TestConfigErrors(t *testing.T) {
 		{data, Config{Nu: 1, RecordEvery: -5}, "rbm: RecordEvery = -5 must be ≥ 1 (0 selects the default 100)"},
 		{data, Config{Nu: 1, Sigma0: -0.01}, "rbm: Sigma0 = -0.01 must be finite and ≥ 0 (0 selects the default √(0.1/N) = 0.07071)"},
 		{data, Config{Nu: 1, Sigma0: math.NaN()}, "rbm: Sigma0 = NaN must be finite and ≥ 0 (0 selects the default √(0.1/N) = 0.07071)"},
+		{data, Config{Nu: 1, Sigma0: 1e200}, "rbm: Sigma0 = 1e+200 exceeds 1e+73, 1/100 of the bound MaxParam on the weights"},
+		// Memory limits: 10⁸ units × 20 sites = 2·10⁹ > 2^26 weights;
+		// 2^24 chains × (20 + 1) values = 3.5·10⁸ > 2^28.
+		{data, Config{Nu: 1, Hidden: 100_000_000}, "rbm: Hidden = 100000000 units on N·q = 20 visible features make 2e+09 weights, above the limit 67108864 (2^26, 512 MiB)"},
+		{data, Config{Nu: 1, Chains: 1 << 24}, "rbm: Chains = 16777216 chains (× 1 replicas) of N·q + M = 21 values make 3.52e+08, above the limit 268435456 (2^28)"},
 		{big, Config{Nu: 1, Phase: Exact, Hidden: 25}, "rbm: no exact sum is small enough: 2^30 visible states and 2^25 hidden states exceed the limit 2^22 (use PCD, or N ≤ 22, or M ≤ 22 discrete hidden units)"},
 		{big, Config{Nu: 1, Phase: Exact, Unit: HiddenUnit{Type: HiddenGaussian}}, "rbm: no exact sum is small enough: 2^30 visible states and continuous hidden states exceed the limit 2^22 (use PCD, or N ≤ 22, or M ≤ 22 discrete hidden units)"},
 		{data, Config{Nu: 1, Phase: 3}, "rbm: Phase = 3 is not PCD (0), Exact (1) or CD (2)"},
@@ -305,6 +310,19 @@ func TestConfigErrors(t *testing.T) {
 		if _, err := Train(context.Background(), c.data, c.cfg); err == nil || err.Error() != c.want {
 			t.Errorf("case %d: Train error = %v, want %q", i, err, c.want)
 		}
+	}
+}
+
+// TestTrajectoryLimit: Run refuses a trajectory of more than 2^28
+// recorded weights before recording anything: 10⁷ updates recorded every
+// update, of 10 × 20 weights, make 2·10⁹.
+func TestTrajectoryLimit(t *testing.T) {
+	t.Parallel()
+	cfg := Config{Nu: 1e-3, Hidden: 10, Batch: 10, Epochs: 1_000_000, RecordEvery: 1}
+	res, err := Train(context.Background(), iidData(20, 100, 4), cfg)
+	want := "rbm: RecordEvery = 1 gives 10000002 records of 200 weights, 2e+09 values above the limit 268435456 (2^28, 2 GiB): record less often"
+	if err == nil || err.Error() != want || len(res.Records) != 0 {
+		t.Errorf("Train error = %v with %d records, want %q and none", err, len(res.Records), want)
 	}
 }
 
@@ -703,11 +721,14 @@ func TestNumericError(t *testing.T) {
 		if ne.Update < 1 || ne.Update > 10 || ne.T != cfg.Nu*float64(ne.Update) {
 			t.Errorf("%v: error at update %d, t = %v; want an early update with t = ν·update", phase, ne.Update, ne.T)
 		}
-		if !math.IsNaN(ne.Value) && !math.IsInf(ne.Value, 0) {
-			t.Errorf("%v: offending value %v is finite", phase, ne.Value)
+		// ν = 5·10³⁰⁷ takes the weights past MaxParam (or to ±Inf) in one
+		// update.
+		finite := !math.IsNaN(ne.Value) && !math.IsInf(ne.Value, 0)
+		if finite && !(ne.Bound == MaxParam && math.Abs(ne.Value) > MaxParam) || !finite && ne.Bound != 0 {
+			t.Errorf("%v: offending value %v with bound %v, want a non-finite value or one beyond ±MaxParam", phase, ne.Value, ne.Bound)
 		}
 		msg := err.Error()
-		if !strings.HasPrefix(msg, "rbm: non-finite ") || !strings.HasSuffix(msg, "; reduce the learning rate") || strings.Contains(msg, "\n") {
+		if !strings.HasPrefix(msg, "rbm: ") || !strings.HasSuffix(msg, "; reduce the learning rate") || strings.Contains(msg, "\n") {
 			t.Errorf("%v: message %q is not the one-line form", phase, msg)
 		}
 		if res == nil || res.Final().Update != ne.Update-1 {
@@ -723,6 +744,80 @@ func TestNumericError(t *testing.T) {
 	}
 	if first == nil || tr.Step() != first {
 		t.Errorf("Step after a numeric error = %v, want the same error again", tr.Step())
+	}
+}
+
+// TestDivergenceStops: runs whose weights blow up (the learning rates of
+// the review, too large by orders of magnitude) stop with a *NumericError
+// at the first update that takes a parameter past ±MaxParam or to NaN,
+// and the partial result ends with the last finite state, recorded even
+// when RecordEvery does not fall on it, whose order parameters (Σw², W,
+// PR, Fourier power) are all finite.
+func TestDivergenceStops(t *testing.T) {
+	t.Parallel()
+	data := isingData(20, 60, 1, 21)
+	for _, c := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"gaussian ν=100", Config{Nu: 100, Unit: HiddenUnit{Type: HiddenGaussian}}},
+		{"spin ν=1e300", Config{Nu: 1e300}},
+		{"pgm ν=1e300", Config{Mode: PGM, Nu: 1e300, Batch: 20, Chains: 20}},
+		{"double-well ν=1e3", Config{Nu: 1e3, Unit: HiddenUnit{Type: HiddenDoubleWell}}},
+	} {
+		cfg := c.cfg
+		cfg.Epochs, cfg.RecordEvery, cfg.Chains, cfg.Sweeps = 20, 1000, max(cfg.Chains, 10), 2
+		res, err := Train(context.Background(), data, cfg)
+		var ne *NumericError
+		if !errors.As(err, &ne) {
+			t.Errorf("%s: Train error = %v, want a *NumericError", c.name, err)
+			continue
+		}
+		fin := res.Final()
+		if fin.Update != ne.Update-1 {
+			t.Errorf("%s: last record at update %d, want the last finite state %d", c.name, fin.Update, ne.Update-1)
+		}
+		for k, w := range fin.W {
+			if !(math.Abs(w) <= MaxParam) {
+				t.Fatalf("%s: last record w[%d] = %v, want |w| ≤ MaxParam", c.name, k, w)
+			}
+		}
+		u := fin.Units
+		for _, x := range [][]float64{u.SumSq, u.OrderW, u.PR, u.Fourier} {
+			if k, bad := firstNonFinite(x); bad {
+				t.Errorf("%s: last record has a non-finite order parameter %v", c.name, x[k])
+			}
+		}
+		if math.IsInf(ne.LastNorm, 0) || strings.Contains(err.Error(), "+Inf;") {
+			t.Errorf("%s: gradient norm %v in %q, want finite or none", c.name, ne.LastNorm, err)
+		}
+	}
+}
+
+// TestEuclidean: the scaled norm is exact where the plain sum of squares
+// overflows: ‖(3, 4)·10²⁰⁰‖ = 5·10²⁰⁰ (Pythagoras); and PR is unchanged
+// by a scale factor 10¹⁰⁰ that overflows an unscaled r^(2a) at a = 6.
+func TestEuclidean(t *testing.T) {
+	t.Parallel()
+	if got := euclidean([]float64{3e200, -4e200}); math.Abs(got-5e200) > 1e-15*5e200 {
+		t.Errorf("euclidean(3e200, -4e200) = %v, want 5e200", got)
+	}
+	if got := euclidean([]float64{0, 0}); got != 0 {
+		t.Errorf("euclidean(0, 0) = %v, want 0", got)
+	}
+	w := []float64{1, 2, 0.5, -1}
+	big := make([]float64, len(w))
+	for i, x := range w {
+		big[i] = x * 1e100
+	}
+	// PR_6 = (Σ|w|⁶)² / (N Σ|w|¹²) by hand for w = (1, 2, 0.5, 1).
+	s1 := 1 + 64 + 1.0/64 + 1
+	s2 := 1 + 4096 + 1.0/4096 + 1
+	want := s1 * s1 / (4 * s2)
+	for _, x := range [][]float64{w, big} {
+		if got := unitStats(x, 1, 4, 1, 6).PR[0]; math.Abs(got-want) > 1e-12 {
+			t.Errorf("PR6(%v) = %v, want %v", x, got, want)
+		}
 	}
 }
 
@@ -779,6 +874,10 @@ func TestNumericErrorMessage(t *testing.T) {
 			"rbm: non-finite gradient g[1][3] = -Inf at update 7 (t = 0.07); last finite gradient norm 0.25; reduce the learning rate"},
 		{NumericError{Update: 7, T: 0.07, What: "parameter", Param: "theta", Unit: 1, Site: -1, Colour: -1, Value: math.NaN(), LastNorm: 0.25},
 			"rbm: non-finite parameter of hidden parameter theta[1] = NaN at update 7 (t = 0.07); last finite gradient norm 0.25; reduce the learning rate"},
+		{NumericError{Update: 9, T: 900, What: "weight", Param: "w", Unit: 0, Site: 4, Colour: -1, Value: -2.5e76, LastNorm: 3e40, Bound: MaxParam},
+			"rbm: weight w[0][4] = -2.5e+76 exceeds ±1e+75 at update 9 (t = 900), where the order parameters would overflow; last gradient norm 3e+40; reduce the learning rate"},
+		{NumericError{Update: 2, T: 2, What: "chain input", Unit: 0, Site: 1, Value: math.NaN(), LastNorm: math.Inf(1)},
+			"rbm: non-finite chain input I[0] of chain 1 = NaN at update 2 (t = 2); last finite gradient norm above 1.8e+308; reduce the learning rate"},
 	} {
 		if got := c.e.Error(); got != c.want {
 			t.Errorf("case %d: Error() = %q, want %q", i, got, c.want)

@@ -2,6 +2,7 @@ package rbm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -118,7 +119,9 @@ func (t *Trainer) Record() Record {
 // last update (once if it falls on a multiple of RecordEvery). The context
 // is checked between updates; on cancellation the error wraps ctx.Err()
 // and states the number of updates done. On any error after the start,
-// the partial Result recorded so far is returned with it.
+// the partial Result recorded so far is returned with it; after a
+// *NumericError its last record is the last finite state (the update
+// before the failing one).
 func Train(ctx context.Context, data ring.Data, cfg Config) (*Result, error) {
 	t, err := NewTrainer(data, cfg)
 	if err != nil {
@@ -133,7 +136,8 @@ func Train(ctx context.Context, data ring.Data, cfg Config) (*Result, error) {
 // fresh trainer, or those saved with a checkpoint). It records update 0
 // first if res has no record. Errors are as for Train; after a
 // cancellation t can be checkpointed and resumed, and the resumed run is
-// bitwise identical to an uninterrupted one.
+// bitwise identical to an uninterrupted one. A run whose trajectory would
+// hold more than 2^28 recorded weights (2 GiB) is refused before it starts.
 func Run(ctx context.Context, t *Trainer, res *Result) error {
 	record := func() {
 		res.Records = append(res.Records, t.Record())
@@ -141,6 +145,11 @@ func Run(ctx context.Context, t *Trainer, res *Result) error {
 		if t.cfg.Progress != nil {
 			t.cfg.Progress(t.updates, t.total)
 		}
+	}
+	recs := float64(len(res.Records) + (t.total-t.updates)/t.cfg.RecordEvery + 2)
+	if w := float64(len(t.md.w)); recs*w > maxTrajectory {
+		return fmt.Errorf("rbm: RecordEvery = %d gives %.0f records of %.0f weights, %.3g values above the limit %d (2^28, 2 GiB): record less often",
+			t.cfg.RecordEvery, recs, w, recs*w, maxTrajectory)
 	}
 	if len(res.Records) == 0 {
 		record()
@@ -150,6 +159,12 @@ func Run(ctx context.Context, t *Trainer, res *Result) error {
 			return fmt.Errorf("rbm: training stopped after %d of %d updates: %w", t.updates, t.total, err)
 		}
 		if err := t.Step(); err != nil {
+			// Record the last finite state (Step restored it) unless
+			// it was just recorded.
+			var ne *NumericError
+			if errors.As(err, &ne) && res.Records[len(res.Records)-1].Update < t.updates {
+				record()
+			}
 			return err
 		}
 		if t.updates%t.cfg.RecordEvery == 0 || t.updates == t.total {

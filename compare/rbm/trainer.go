@@ -82,11 +82,12 @@ type Trainer struct {
 	ex     *exactSum  // exact model term, nil unless Exact
 
 	updates  int
-	time     float64 // learning time Σ ν
-	nu       float64 // learning rate of the last update
-	lastNorm float64 // norm of the last finite gradient
-	err      error   // sticky numeric error
-	extreme  int64   // hidden inputs with |I| > 10³ met in gradients
+	time     float64   // learning time Σ ν
+	nu       float64   // learning rate of the last update
+	lastNorm float64   // norm of the last finite gradient
+	prev     []float64 // parameters before the current update (restored on failure)
+	err      error     // sticky numeric error
+	extreme  int64     // hidden inputs with |I| > 10³ met in gradients
 
 	dsum, msum sums
 	scratch    scratch
@@ -321,16 +322,27 @@ func (t *Trainer) rateAt(u int) float64 {
 	return nu * math.Pow(t.cfg.DecayTo, 2/float64(E)*float64(e-E/2+1))
 }
 
+// MaxParam bounds the magnitude of every parameter during training: an
+// update that leaves some |w|, |g| or hidden parameter above it stops the
+// run with a *NumericError (Bound = MaxParam), as a NaN would. Below it the
+// order parameters of every record are finite: Σ_i w_μi² ≤ N·q·10¹⁵⁰ and
+// the Fourier powers ≤ (N·10⁷⁵)² stay far from the float64 overflow at
+// 1.8·10³⁰⁸ for any N the trainer accepts.
+const MaxParam = 1e75
+
 // Step performs one update. It returns a *NumericError if any parameter,
-// chain input or gradient becomes NaN or infinite (or a precision γ not
-// positive).
+// chain input or gradient becomes NaN or infinite, a parameter exceeds
+// ±MaxParam, or a precision γ is not positive.
 //
-// After a *NumericError the trainer keeps its state at the failure and
-// every later Step returns the same error.
+// After a *NumericError the parameters are restored to their values before
+// the failing update (the last finite state, which Record and Weights
+// then return; Updates counts the updates completed) and every later Step
+// returns the same error.
 func (t *Trainer) Step() error {
 	if t.err != nil {
 		return t.err
 	}
+	t.prev = append(t.prev[:0], t.params...)
 	update := t.updates + 1
 	nu := t.rateAt(update)
 	cfg := &t.cfg
@@ -875,12 +887,25 @@ func (t *Trainer) gradientError(update int) *NumericError {
 		e.Update, e.What, e.Value = update, "gradient", t.grad[k]
 		return e
 	}
-	var s float64
-	for _, x := range t.grad {
-		s += x * x
-	}
-	t.lastNorm = math.Sqrt(s)
+	t.lastNorm = euclidean(t.grad)
 	return nil
+}
+
+// euclidean returns the Euclidean norm of x, scaled by max |x_k| so that it
+// does not overflow before the result does.
+func euclidean(x []float64) float64 {
+	var mx float64
+	for _, v := range x {
+		mx = max(mx, math.Abs(v))
+	}
+	if mx == 0 {
+		return 0
+	}
+	var s float64
+	for _, v := range x {
+		s += (v / mx) * (v / mx)
+	}
+	return mx * math.Sqrt(s)
 }
 
 // paramError returns a *NumericError for the first non-finite parameter or
@@ -891,6 +916,14 @@ func (t *Trainer) paramError(update int) *NumericError {
 		e.Update, e.Value = update, t.params[k]
 		e.What = map[bool]string{true: "weight", false: "parameter"}[e.Param == "w"]
 		return e
+	}
+	for k, x := range t.params {
+		if math.Abs(x) > MaxParam {
+			e := t.locate(k)
+			e.Update, e.Value, e.Bound = update, x, MaxParam
+			e.What = map[bool]string{true: "weight", false: "parameter"}[e.Param == "w"]
+			return e
+		}
 	}
 	for _, sg := range t.segs {
 		if sg.name != "gamma" && sg.name != "gamma+" && sg.name != "gamma-" {
@@ -935,8 +968,13 @@ func (t *Trainer) locate(k int) *NumericError {
 }
 
 // fail completes e with the learning time and the last finite gradient
-// norm, makes it sticky and returns it.
+// norm, restores the parameters of the last finite state, makes e sticky
+// and returns it.
 func (t *Trainer) fail(e *NumericError, nu float64) error {
+	if len(t.prev) == len(t.params) {
+		copy(t.params, t.prev)
+		t.md.prepare()
+	}
 	e.T = t.time + nu
 	if t.cfg.DecayTo == 0 {
 		e.T = t.cfg.Nu * float64(e.Update)
@@ -963,7 +1001,8 @@ func firstNonFinite(x []float64) (int, bool) {
 	return -1, false
 }
 
-// NumericError reports a non-finite value met during training.
+// NumericError reports a non-finite value met during training, or a
+// parameter beyond ±MaxParam.
 type NumericError struct {
 	Update int     // update at which it was found
 	T      float64 // learning time
@@ -983,6 +1022,8 @@ type NumericError struct {
 	Index    int
 	Value    float64 // the offending value
 	LastNorm float64 // Euclidean norm of the last finite gradient
+	// Bound is MaxParam when Value is finite but beyond ±Bound, else 0.
+	Bound float64
 }
 
 // Error returns a one-line description. LastNorm is NaN if no gradient was
@@ -1014,12 +1055,19 @@ func (e *NumericError) Error() string {
 	default:
 		what = fmt.Sprintf("%s of hidden parameter %s[%d]", e.What, e.Param, e.Unit)
 	}
-	norm := "none"
-	if !math.IsNaN(e.LastNorm) {
-		norm = fmt.Sprintf("%.2g", e.LastNorm)
+	gn := "none"
+	switch {
+	case math.IsInf(e.LastNorm, 0):
+		gn = "above 1.8e+308"
+	case !math.IsNaN(e.LastNorm):
+		gn = fmt.Sprintf("%.2g", e.LastNorm)
+	}
+	if e.Bound > 0 {
+		return fmt.Sprintf("rbm: %s = %.3g exceeds ±%g at update %d (t = %g), where the order parameters would overflow; last gradient norm %s; reduce the learning rate",
+			what, e.Value, e.Bound, e.Update, e.T, gn)
 	}
 	return fmt.Sprintf("rbm: non-finite %s = %v at update %d (t = %g); last finite gradient norm %s; reduce the learning rate",
-		what, e.Value, e.Update, e.T, norm)
+		what, e.Value, e.Update, e.T, gn)
 }
 
 // hidden potential of the default unit of a type, p₀ of tempering and AIS.
