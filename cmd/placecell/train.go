@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -49,6 +49,14 @@ func trainFlags() []cli.Flag {
 			return fmt.Errorf("--%s %q is not available (want %s)", name, s, strings.Join(opts, ", "))
 		}
 	}
+	nonNegativeInt := func(name string) func(*cli.Context, int) error {
+		return func(_ *cli.Context, k int) error {
+			if k < 0 {
+				return fmt.Errorf("--%s %d must be ≥ 0", name, k)
+			}
+			return nil
+		}
+	}
 	nonNegative := func(name string) func(*cli.Context, float64) error {
 		return func(_ *cli.Context, x float64) error {
 			if !(x >= 0) || math.IsInf(x, 0) {
@@ -89,14 +97,25 @@ func trainFlags() []cli.Flag {
 		&cli.IntFlag{Name: "chains", Value: 100, Usage: "number of persistent `chains`", Action: positiveInt("chains")},
 		&cli.IntFlag{Name: "sweeps", Aliases: []string{"k"}, Value: 20, Usage: "block-Gibbs sweeps `k` per update (pgm mode default 1)",
 			Action: positiveInt("sweeps")},
-		&cli.IntFlag{Name: "replicas", Usage: "parallel tempering with `R` ≥ 2 replicas on a linear β ladder (0: off)"},
+		&cli.IntFlag{Name: "replicas", Usage: "parallel tempering with `R` ≥ 2 replicas on a linear β ladder (0: off)",
+			Action: func(_ *cli.Context, r int) error {
+				if r < 0 || r == 1 {
+					return fmt.Errorf("--replicas %d must be 0 (off) or ≥ 2", r)
+				}
+				return nil
+			}},
 		&cli.Float64Flag{Name: "sigma0", Usage: "standard deviation of the initial weights (default √(0.1/N))",
 			Action: positiveFloat("sigma0")},
 		&cli.StringFlag{Name: "optimizer", Value: "sgd", Usage: "`sgd` or rmsprop (PGM's \"ADAM\" without momentum); pgm mode forces rmsprop",
 			Action: choice("optimizer", "sgd", "rmsprop")},
 		&cli.Float64Flag{Name: "clip", Usage: "clip gradient elements to ±`value` (0: off; pgm mode 1)", Action: nonNegative("clip")},
 		&cli.Float64Flag{Name: "decay-to", Usage: "decay ν geometrically over the second half of the epochs to this `fraction` (0: off; pgm mode 0.01)",
-			Action: nonNegative("decay-to")},
+			Action: func(_ *cli.Context, x float64) error {
+				if !(x >= 0 && x < 1) {
+					return fmt.Errorf("--decay-to %v must lie in [0, 1) (0: off)", x)
+				}
+				return nil
+			}},
 		&cli.BoolFlag{Name: "batch-norm", Usage: "PGM's hidden batch normalisation (spin, bernoulli, gaussian units)"},
 		&cli.BoolFlag{Name: "full-data-fields", Usage: "visible-field data term from the whole data set (pgm mode: on)"},
 		&cli.Float64Flag{Name: "l2", Usage: "L2 penalty on the weights", Action: nonNegative("l2")},
@@ -104,16 +123,28 @@ func trainFlags() []cli.Flag {
 		&cli.Float64Flag{Name: "pr-exponent", Value: 2, Usage: "exponent `a` of the recorded participation ratio (PGM's sparsity: 6)",
 			Action: positiveFloat("pr-exponent")},
 		&cli.BoolFlag{Name: "pl", Usage: "record the pseudo-likelihood per site"},
-		&cli.IntFlag{Name: "pl-samples", Usage: "pseudo-likelihood over the first `count` samples (0: all)"},
+		&cli.IntFlag{Name: "pl-samples", Usage: "pseudo-likelihood over the first `count` samples (0: all)", Action: nonNegativeInt("pl-samples")},
 		&cli.BoolFlag{Name: "loglik", Usage: "record the exact log-likelihood (small N or M only)"},
-		&cli.IntFlag{Name: "ais-runs", Usage: "record ln Z by AIS and reverse AIS with this many `runs`"},
-		&cli.IntFlag{Name: "ais-steps", Value: rbm.DefaultAISSteps, Usage: "AIS inverse temperatures (≥ 10⁴)"},
+		&cli.IntFlag{Name: "ais-runs", Usage: "record ln Z by AIS and reverse AIS with this many `runs`", Action: nonNegativeInt("ais-runs")},
+		&cli.IntFlag{Name: "ais-steps", Value: rbm.DefaultAISSteps, Usage: "AIS inverse temperatures (≥ 10⁴)",
+			Action: func(_ *cli.Context, k int) error {
+				if k < rbm.DefaultAISSteps {
+					return fmt.Errorf("--ais-steps %d must be ≥ %d", k, rbm.DefaultAISSteps)
+				}
+				return nil
+			}},
 		&cli.IntFlag{Name: "record-every", Value: 100, Usage: "record the observables every `K` updates",
 			Action: positiveInt("record-every")},
 		seedFlag(),
 		&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "run", Usage: "output `prefix`: PREFIX.json, PREFIX-*.npy, PREFIX.ckpt.json"},
 		&cli.StringFlag{Name: "resume", Usage: "continue the interrupted run with output `prefix` (other options are ignored)"},
-		&cli.DurationFlag{Name: "checkpoint-every", Value: 5 * time.Minute, Usage: "also save trajectory and checkpoint at a record at most this `often` (0: only at the end or on interruption)"},
+		&cli.DurationFlag{Name: "checkpoint-every", Value: 5 * time.Minute, Usage: "also save trajectory and checkpoint at a record at most this `often` (0: only at the end or on interruption)",
+			Action: func(_ *cli.Context, d time.Duration) error {
+				if d < 0 {
+					return fmt.Errorf("--checkpoint-every %v must be ≥ 0 (0: only at the end or on interruption)", d)
+				}
+				return nil
+			}},
 		&cli.IntFlag{Name: "stop-after", Hidden: true, Usage: "interrupt after `U` updates (testing)"},
 	}
 }
@@ -138,7 +169,7 @@ func trainAction(c *cli.Context) error {
 	}
 	tr, err := rbm.NewTrainer(data, cfg)
 	if err != nil {
-		return err
+		return flagError(err)
 	}
 	res := tr.NewResult()
 	res.Data = info
@@ -161,6 +192,9 @@ func trainData(c *cli.Context) (ring.Data, map[string]any, error) {
 		data, err := readDataFile(c, path, m)
 		if err != nil {
 			return nil, nil, err
+		}
+		if data.Sites() < 2 {
+			return nil, nil, fmt.Errorf("%s has N = %d site; training needs a ring of N ≥ 2 sites (as --n does)", path, data.Sites())
 		}
 		return data, map[string]any{"file": path, "model": m.Name(), "states": float64(data.States())}, nil
 	}
@@ -337,13 +371,17 @@ func trainRun(c *cli.Context, tr *rbm.Trainer, res *rbm.Result, prefix string) e
 	if saveErr != nil {
 		return saveErr
 	}
+	warnExtreme(c, res)
 	if err != nil {
 		var ne *rbm.NumericError
 		if errors.As(err, &ne) {
-			if len(res.Records) > 0 {
-				res.Save(prefix)
+			if len(res.Records) == 0 {
+				return err
 			}
-			return fmt.Errorf("%w (trajectory up to update %d saved in %s.json)", err, res.Final().Update, prefix)
+			if serr := res.Save(prefix); serr != nil {
+				return fmt.Errorf("%w (saving the trajectory failed: %v)", err, serr)
+			}
+			return fmt.Errorf("%w (trajectory up to update %d, the last finite state, saved in %s.json)", err, res.Final().Update, prefix)
 		}
 		if errors.Is(err, context.Canceled) {
 			if serr := save(); serr != nil {
@@ -351,7 +389,7 @@ func trainRun(c *cli.Context, tr *rbm.Trainer, res *rbm.Result, prefix string) e
 			}
 			return fmt.Errorf("training interrupted after %d of %d updates; state saved: continue with placecell train --resume %s", tr.Updates(), tr.Total(), prefix)
 		}
-		return err
+		return flagError(err)
 	}
 	elapsed := time.Since(start)
 	if err := save(); err != nil {
@@ -362,13 +400,6 @@ func trainRun(c *cli.Context, tr *rbm.Trainer, res *rbm.Result, prefix string) e
 	fmt.Fprintf(w, "trained M = %d %v hidden units on S = %d configurations of N = %d (%v visible units, q = %d): %d updates (%d epochs), mode %s, t = %.4g, in %.3g s\n",
 		cfg.Hidden, cfg.Unit.Type, res.S, res.N, cfg.Visible, res.Q, fin.Update, cfg.Epochs, cfg.ModeName(), fin.T, elapsed.Seconds())
 	fmt.Fprintf(w, "phase %v, B = %d, C = %d, k = %d, seed %d; %s\n", cfg.Phase, cfg.Batch, cfg.Chains, cfg.Sweeps, cfg.Seed, res.Gauge)
-	for _, r := range res.Records {
-		if bad := slices.IndexFunc(r.Units.SumSq, func(x float64) bool { return math.IsInf(x, 0) || math.IsNaN(x) }); bad >= 0 {
-			fmt.Fprintf(c.App.ErrWriter, "placecell: warning: Σw² of unit %d overflowed at update %d (t = %.4g): the weights diverged; reduce --nu\n",
-				bad, r.Update, r.T)
-			break
-		}
-	}
 	head := []string{"update", "epoch", "t", "unit", "W=|Σw|", "Σw²", fmt.Sprintf("PR%g", cfg.PRExponent), "FWHM", "centre"}
 	extra := map[string]bool{}
 	for _, r := range res.Records {
@@ -423,6 +454,45 @@ func trainRun(c *cli.Context, tr *rbm.Trainer, res *rbm.Result, prefix string) e
 	}
 	fmt.Fprintf(w, "wrote %s.json, %s-{weights,fields,hidden,fourier}.npy and %s.ckpt.json\n", prefix, prefix, prefix)
 	return nil
+}
+
+// warnExtreme reports on stderr the hidden inputs beyond the tested range
+// of the special functions that the run met (rbm.Result.ExtremeInputs).
+func warnExtreme(c *cli.Context, res *rbm.Result) {
+	if res.ExtremeInputs > 0 {
+		fmt.Fprintf(c.App.ErrWriter, "placecell: warning: %d hidden inputs |I| > 1e3 met in gradients, beyond the range where the special functions are tested; reduce --nu\n",
+			res.ExtremeInputs)
+	}
+}
+
+// rbmFlags maps the rbm.Config fields that train sets from flags to the
+// flags, for the validation errors of rbm.
+var rbmFlags = map[string]string{
+	"Observe.AISSteps": "ais-steps", "Observe.AISRuns": "ais-runs", "Observe.PLSamples": "pl-samples",
+	"RecordEvery": "record-every", "PRExponent": "pr-exponent", "DecayTo": "decay-to", "Replicas": "replicas",
+	"Sigma0": "sigma0", "BatchNorm": "batch-norm", "Hidden": "hidden", "Chains": "chains", "Batch": "batch",
+	"Sweeps": "sweeps", "Epochs": "epochs", "Nu": "nu", "Clip": "clip", "L2": "l2", "L1Sq": "l1sq",
+}
+
+var rbmField = regexp.MustCompile(`\b(Observe\.AISSteps|Observe\.AISRuns|Observe\.PLSamples|RecordEvery|PRExponent|DecayTo|Replicas|Sigma0|BatchNorm|Hidden|Chains|Batch|Sweeps|Epochs|Nu|Clip|L2|L1Sq)\b( = )?`)
+
+// flagError rewrites an rbm validation error in terms of train's flags:
+// "rbm: Replicas = 1 must be …" becomes "--replicas 1 must be …".
+// Other errors are returned unchanged.
+func flagError(err error) error {
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "rbm: ") || !rbmField.MatchString(msg) {
+		return err
+	}
+	msg = rbmField.ReplaceAllStringFunc(strings.TrimPrefix(msg, "rbm: "), func(m string) string {
+		sub := rbmField.FindStringSubmatch(m)
+		f := "--" + rbmFlags[sub[1]]
+		if sub[2] != "" {
+			f += " "
+		}
+		return f
+	})
+	return errors.New(msg)
 }
 
 // maxTrainUnits is the number of units the summary table shows.

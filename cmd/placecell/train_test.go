@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,6 +86,103 @@ func TestTrainModes(t *testing.T) {
 			if !strings.Contains(out, w) {
 				t.Errorf("%v: output lacks %q:\n%s", c.args, w, out)
 			}
+		}
+	}
+}
+
+// TestTrainDivergence: a learning rate far too large (ν = 100 with a
+// Gaussian unit; the weights pass 10⁷⁵ within a few dozen updates) stops
+// the run with a nonzero exit and one error line naming the update, the
+// entry and the value, after a warning about extreme inputs; the saved
+// trajectory ends at the last finite state (the update before the failing
+// one), with finite order parameters.
+func TestTrainDivergence(t *testing.T) {
+	t.Parallel()
+	out := filepath.Join(t.TempDir(), "nan")
+	code, _, errOut := runCLI(t, "train", "--n", "20", "--samples", "100", "--epochs", "10", "--unit", "gaussian", "--nu", "100",
+		"--chains", "10", "--sweeps", "2", "--out", out)
+	if code == 0 {
+		t.Fatalf("exit 0, want a failure; stderr %q", errOut)
+	}
+	for _, w := range []string{"hidden inputs |I| > 1e3", "exceeds ±1e+75 at update ", "the last finite state, saved in " + out + ".json"} {
+		if !strings.Contains(errOut, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, errOut)
+		}
+	}
+	res, err := rbm.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var failed int
+	if i := strings.Index(errOut, "exceeds ±1e+75 at update "); i >= 0 {
+		fmt.Sscan(errOut[i+len("exceeds ±1e+75 at update "):], &failed)
+	}
+	fin := res.Final()
+	if failed < 2 || fin.Update != failed-1 {
+		t.Errorf("last record at update %d, failure at %d; want the update before the failure", fin.Update, failed)
+	}
+	for mu, s := range fin.Units.SumSq {
+		if math.IsInf(s, 0) || math.IsNaN(s) || math.IsNaN(fin.Units.PR[mu]) {
+			t.Errorf("unit %d: Σw² = %v, PR = %v in the last record, want finite", mu, s, fin.Units.PR[mu])
+		}
+	}
+}
+
+// TestTrainFlagErrors: invalid settings are one-line errors that name the
+// flag (never an rbm.Config field) and exit nonzero before any run.
+func TestTrainFlagErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	one := filepath.Join(dir, "one.txt")
+	if err := os.WriteFile(one, []byte("1\n-1\n1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--replicas", "1"}, "--replicas 1 must be 0 (off) or ≥ 2"},
+		{[]string{"--decay-to", "2"}, "--decay-to 2 must lie in [0, 1) (0: off)"},
+		{[]string{"--ais-steps", "10", "--ais-runs", "2"}, "--ais-steps 10 must be ≥ 10000"},
+		{[]string{"--ais-runs", "-1"}, "--ais-runs -1 must be ≥ 0"},
+		{[]string{"--pl-samples", "-1"}, "--pl-samples -1 must be ≥ 0"},
+		{[]string{"--checkpoint-every", "-1s"}, "--checkpoint-every -1s must be ≥ 0"},
+		{[]string{"--sigma0", "1e200"}, "--sigma0 1e+200 exceeds 1e+73, 1/100 of the bound ±1e+75 on the weights"},
+		// Memory limits of rbm (2^26 weights, 2^28 chain values, 2^28
+		// recorded weights), named by flag.
+		{[]string{"--hidden", "100000000", "--samples", "100", "--epochs", "1"},
+			"--hidden 100000000 units on N·q = 100 visible features make 1e+10 weights, above the limit 67108864 (2^26, 512 MiB)"},
+		{[]string{"--chains", "20000000", "--samples", "100"}, "--chains 20000000 chains (× 1 replicas)"},
+		{[]string{"--samples", "100", "--record-every", "1", "--epochs", "100000", "--hidden", "1000"}, "--record-every 1 gives 1000002 records"},
+		{[]string{"--phase", "cd", "--chains", "7", "--samples", "100"}, "--chains 7: CD resets one chain per minibatch sample"},
+		{[]string{one}, "one.txt has N = 1 site; training needs a ring of N ≥ 2 sites (as --n does)"},
+	} {
+		args := append([]string{"train", "--out", filepath.Join(dir, "x")}, c.args...)
+		code, _, errOut := runCLI(t, args...)
+		if code == 0 || !strings.Contains(errOut, c.want) || strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
+			t.Errorf("%v: exit %d, stderr %q; want one line containing %q", c.args, code, errOut, c.want)
+		}
+		for _, id := range []string{"Replicas", "DecayTo", "Observe.", "Sigma0", "Hidden", "Chains", "RecordEvery"} {
+			if strings.Contains(errOut, id) {
+				t.Errorf("%v: stderr %q names the Go field %s", c.args, errOut, id)
+			}
+		}
+	}
+}
+
+// TestFlagError: rbm validation errors map to flags; other errors pass
+// through unchanged.
+func TestFlagError(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ in, want string }{
+		{"rbm: Replicas = 1 must be 0 (off) or ≥ 2", "--replicas 1 must be 0 (off) or ≥ 2"},
+		{"rbm: Observe.PLSamples = -1 must be ≥ 0 (0 is all)", "--pl-samples -1 must be ≥ 0 (0 is all)"},
+		{"rbm: L1Sq = -1 must be finite and ≥ 0 (0 is off)", "--l1sq -1 must be finite and ≥ 0 (0 is off)"},
+		{"rbm: no training samples (S = 0)", "rbm: no training samples (S = 0)"},
+		{"other: Nu = 1", "other: Nu = 1"},
+	} {
+		if got := flagError(errors.New(c.in)).Error(); got != c.want {
+			t.Errorf("flagError(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
 }

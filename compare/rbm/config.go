@@ -540,7 +540,7 @@ func (cfg Config) resolve(n, q, s int) (Config, error) {
 	case cfg.Sigma0 == 0:
 		cfg.Sigma0 = def
 	case cfg.Sigma0 > MaxParam/100:
-		return cfg, fmt.Errorf("rbm: Sigma0 = %v exceeds %g, 1/100 of the bound MaxParam on the weights", cfg.Sigma0, MaxParam/100)
+		return cfg, fmt.Errorf("rbm: Sigma0 = %v exceeds %g, 1/100 of the bound ±%g on the weights", cfg.Sigma0, MaxParam/100, MaxParam)
 	}
 	for _, f := range []struct {
 		name string

@@ -275,7 +275,7 @@ func TestConfigErrors(t *testing.T) {
 		{data, Config{Nu: 1, RecordEvery: -5}, "rbm: RecordEvery = -5 must be ≥ 1 (0 selects the default 100)"},
 		{data, Config{Nu: 1, Sigma0: -0.01}, "rbm: Sigma0 = -0.01 must be finite and ≥ 0 (0 selects the default √(0.1/N) = 0.07071)"},
 		{data, Config{Nu: 1, Sigma0: math.NaN()}, "rbm: Sigma0 = NaN must be finite and ≥ 0 (0 selects the default √(0.1/N) = 0.07071)"},
-		{data, Config{Nu: 1, Sigma0: 1e200}, "rbm: Sigma0 = 1e+200 exceeds 1e+73, 1/100 of the bound MaxParam on the weights"},
+		{data, Config{Nu: 1, Sigma0: 1e200}, "rbm: Sigma0 = 1e+200 exceeds 1e+73, 1/100 of the bound ±1e+75 on the weights"},
 		// Memory limits: 10⁸ units × 20 sites = 2·10⁹ > 2^26 weights;
 		// 2^24 chains × (20 + 1) values = 3.5·10⁸ > 2^28.
 		{data, Config{Nu: 1, Hidden: 100_000_000}, "rbm: Hidden = 100000000 units on N·q = 20 visible features make 2e+09 weights, above the limit 67108864 (2^26, 512 MiB)"},
