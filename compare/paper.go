@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 
 	"placecell/compare/rbm"
@@ -228,9 +229,13 @@ func unitLabel(t rbm.Config) string {
 }
 
 // trainingLabel describes the simulator settings in one phrase.
-func trainingLabel(t rbm.Config) string {
-	s := fmt.Sprintf("M = %d %s hidden unit(s), %s visible fields, %s ν = %g, batch %d, ",
-		t.Hidden, unitLabel(t), t.VisibleFields, t.Mode, t.Nu, t.Batch)
+func trainingLabel(t rbm.Config) string { return trainingLabelM(t, strconv.Itoa(t.Hidden)) }
+
+// trainingLabelM is trainingLabel with the number of hidden units given as
+// text m (for experiments that sweep M).
+func trainingLabelM(t rbm.Config, m string) string {
+	s := fmt.Sprintf("M = %s %s hidden unit(s), %s visible fields, %s ν = %g, batch %d, ",
+		m, unitLabel(t), t.VisibleFields, t.Mode, t.Nu, t.Batch)
 	switch t.Phase {
 	case rbm.Exact:
 		s += "exact model term"
@@ -351,4 +356,30 @@ func phaseOf(t rbm.Config) string {
 		return fmt.Sprintf("CD-%d", t.Sweeps)
 	}
 	return fmt.Sprintf("PCD-%d with %d chains", t.Sweeps, t.Chains)
+}
+
+// msLabel lists hidden-unit counts as "1, 3, 25 or 100".
+func msLabel(ms []int) string {
+	var t []string
+	for _, m := range ms {
+		t = append(t, strconv.Itoa(m))
+	}
+	if len(t) < 2 {
+		return strings.Join(t, "")
+	}
+	return strings.Join(t[:len(t)-1], ", ") + " or " + t[len(t)-1]
+}
+
+// tableDifferences lists the rows of a paper-against-measured table whose
+// verdict reports a difference ("differs" anywhere in it), as
+// "quantity: measured (verdict)", joined by "; ". It returns "" when no
+// row differs.
+func tableDifferences(rows []paperRow) string {
+	var d []string
+	for _, row := range rows {
+		if strings.Contains(row.Verdict, "differs") {
+			d = append(d, fmt.Sprintf("%s: %s (%s)", row.Quantity, row.Measured, row.Verdict))
+		}
+	}
+	return strings.Join(d, "; ")
 }

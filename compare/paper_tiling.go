@@ -468,7 +468,7 @@ func (r *TilingResult) Summary(png string) string {
 	s := "## Several units tiling the ring (paper Fig. 4)\n\n"
 	s += fmt.Sprintf("Ising ring N = %d, β = %g, S = %d exact samples; M ∈ %v, %d run(s) each; %s; %d epochs (%d updates); "+
 		"master seed %d. Weights are sign-normalised per unit (each unit's sign is arbitrary); centres by circular mean of w².\n\n",
-		c.N, c.Beta, c.S, c.Ms, c.Runs, trainingLabel(t), t.Epochs, r.Runs[0].Updates, c.Seed)
+		c.N, c.Beta, c.S, c.Ms, c.Runs, trainingLabelM(t, msLabel(c.Ms)), t.Epochs, r.Runs[0].Updates, c.Seed)
 	s += reductionNote([]sizeDiff{
 		{"ν", g(t.Nu), "0.001"}, {"batch", strconv.Itoa(t.Batch), "10"}, {"epochs", strconv.Itoa(t.Epochs), "100"},
 		{"S", strconv.Itoa(c.S), "10000"},
@@ -499,6 +499,11 @@ func (r *TilingResult) verdict() string {
 			p.M, float64(p.GapSD), p.Spacing, spacingVerdict(&p)))
 	}
 	s := joinAnd(parts) + "."
+	if d := tableDifferences(r.Rows); d != "" {
+		s += " Differences from the paper in the table: " + d + "."
+	} else {
+		s += " No row of the table differs from the paper."
+	}
 	if one := r.point(1); one != nil {
 		var narrower []string
 		for _, p := range r.Points {

@@ -9,6 +9,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -198,7 +199,28 @@ type XYThresholdResult struct {
 	// (NaN if it never does).
 	AngularR []OptFloat `json:"angular_r"`
 	SpatialR []OptFloat `json:"spatial_r"`
-	Rows     []paperRow `json:"paper_vs_measured"`
+	// AngularCrossing and SpatialCrossing hold, per protocol, the same
+	// crossings with their spread over runs and whether the mean curve
+	// recrosses the half level.
+	AngularCrossing []XYCrossing `json:"angular_crossing"`
+	SpatialCrossing []XYCrossing `json:"spatial_crossing"`
+	Rows            []paperRow   `json:"paper_vs_measured"`
+}
+
+// XYCrossing is the ratio at which an order parameter first falls below
+// its half level as r grows: R from the mean over runs, Lo and Hi the
+// smallest and largest crossing of the single runs' curves (run k at
+// every ratio, against the same half level; NaN if no run crosses),
+// Crossed how many of Runs runs cross, and Recrosses whether the mean
+// curve rises to the half level again at a larger r (the crossing is then
+// not resolved by the data).
+type XYCrossing struct {
+	R         OptFloat `json:"r"`
+	Lo        OptFloat `json:"lo"`
+	Hi        OptFloat `json:"hi"`
+	Crossed   int      `json:"crossed"`
+	Runs      int      `json:"runs"`
+	Recrosses bool     `json:"recrosses"`
 }
 
 // XYThreshold runs the Fig. 11 experiment.
@@ -254,12 +276,81 @@ func XYThreshold(ctx context.Context, cfg XYThresholdConfig) (*XYThresholdResult
 			q.Localisation, q.LocalisationSD, _ = meanSDOf(l)
 			res.Points = append(res.Points, q)
 		}
-		pts := res.points(p)
-		res.AngularR = append(res.AngularR, OptFloat(crossing(pts, func(q XYThresholdPoint) float64 { return q.Angular }, 0)))
-		res.SpatialR = append(res.SpatialR, OptFloat(crossing(pts, func(q XYThresholdPoint) float64 { return q.Localisation }, 1)))
 	}
-	res.Rows = res.compare()
+	res.summarise()
 	return res, nil
+}
+
+// summarise computes the crossings and the table rows from the points and
+// runs.
+func (r *XYThresholdResult) summarise() {
+	r.AngularR, r.SpatialR, r.AngularCrossing, r.SpatialCrossing = nil, nil, nil, nil
+	for pi, p := range r.Config.Protocols {
+		pts := r.points(p)
+		ang := r.crossingOf(pi, pts, func(q XYThresholdPoint) float64 { return q.Angular }, func(x XYThresholdRun) float64 { return x.Angular }, 0)
+		loc := r.crossingOf(pi, pts, func(q XYThresholdPoint) float64 { return q.Localisation }, func(x XYThresholdRun) float64 { return x.Localisation }, 1)
+		r.AngularR, r.SpatialR = append(r.AngularR, ang.R), append(r.SpatialR, loc.R)
+		r.AngularCrossing, r.SpatialCrossing = append(r.AngularCrossing, ang), append(r.SpatialCrossing, loc)
+	}
+	r.Rows = r.compare()
+}
+
+// crossingOf returns the crossing of the mean curve pts (sorted by r) of
+// protocol index pi, with the crossings of the single runs against the
+// same half level, floor + (y(r_min) − floor)/2.
+func (r *XYThresholdResult) crossingOf(pi int, pts []XYThresholdPoint, y func(XYThresholdPoint) float64, yr func(XYThresholdRun) float64, floor float64) XYCrossing {
+	out := XYCrossing{R: OptFloat(math.NaN()), Lo: OptFloat(math.NaN()), Hi: OptFloat(math.NaN()), Runs: r.Config.Runs}
+	if len(pts) < 2 {
+		return out
+	}
+	half := floor + (y(pts[0])-floor)/2
+	rs, ys := make([]float64, len(pts)), make([]float64, len(pts))
+	for i, q := range pts {
+		rs[i], ys[i] = q.R, y(q)
+	}
+	rc, re := halfCrossing(rs, ys, half)
+	out.R, out.Recrosses = OptFloat(rc), re
+	// Run k of every ratio, sorted by r.
+	np := len(r.Config.Protocols)
+	idx := make([]int, len(r.Config.Ratios))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return cmpFloat(r.Config.Ratios[a], r.Config.Ratios[b]) })
+	var cs []float64
+	for k := range r.Config.Runs {
+		xs, vs := make([]float64, len(idx)), make([]float64, len(idx))
+		for j, i := range idx {
+			run := r.Runs[(i*r.Config.Runs+k)*np+pi]
+			xs[j], vs[j] = run.R, yr(run)
+		}
+		if c, _ := halfCrossing(xs, vs, half); !math.IsNaN(c) {
+			cs = append(cs, c)
+		}
+	}
+	out.Crossed = len(cs)
+	lo, hi := finiteRange(cs)
+	out.Lo, out.Hi = OptFloat(lo), OptFloat(hi)
+	return out
+}
+
+// halfCrossing returns the r, interpolated in ln r, at which y (sorted by
+// increasing r) first falls below half, NaN if it never does, and whether
+// y comes back to half or above at a larger r.
+func halfCrossing(r, y []float64, half float64) (rc float64, recrosses bool) {
+	for i := 1; i < len(r); i++ {
+		if y[i] < half {
+			f := (y[i-1] - half) / (y[i-1] - y[i])
+			rc = math.Exp(math.Log(r[i-1]) + f*(math.Log(r[i])-math.Log(r[i-1])))
+			for _, v := range y[i+1:] {
+				if v >= half {
+					recrosses = true
+				}
+			}
+			return rc, recrosses
+		}
+	}
+	return math.NaN(), false
 }
 
 // xyThresholdRuns draws one data set and trains on it under every
@@ -339,40 +430,19 @@ func (r *XYThresholdResult) points(p Protocol) []XYThresholdPoint {
 	return out
 }
 
-// crossing returns the ratio, interpolated in ln r, at which y first falls
-// below floor + (y(r_min) − floor)/2 as r grows, NaN if it never does.
-func crossing(pts []XYThresholdPoint, y func(XYThresholdPoint) float64, floor float64) float64 {
-	if len(pts) < 2 {
-		return math.NaN()
-	}
-	half := floor + (y(pts[0])-floor)/2
-	for i := 1; i < len(pts); i++ {
-		if yi := y(pts[i]); yi < half {
-			a := pts[i-1]
-			f := (y(a) - half) / (y(a) - yi)
-			return math.Exp(math.Log(a.R) + f*(math.Log(pts[i].R)-math.Log(a.R)))
-		}
-	}
-	return math.NaN()
-}
-
 func (r *XYThresholdResult) compare() []paperRow {
 	var rows []paperRow
 	for pi, p := range r.Config.Protocols {
-		ra, rs := float64(r.AngularR[pi]), float64(r.SpatialR[pi])
+		ca, cs := r.AngularCrossing[pi], r.SpatialCrossing[pi]
 		lab := "(" + p.String() + " protocol)"
 		rows = append(rows,
-			paperRow{"r below which angular structure appears " + lab, fmt.Sprintf("%.3f", paperXYAngularR), fmtOpt(ra, 4),
-				ratioVerdict(ra, paperXYAngularR)},
-			paperRow{"r below which the field localises " + lab, fmt.Sprintf("%.3f", paperXYSpatialR), fmtOpt(rs, 4),
-				ratioVerdict(rs, paperXYSpatialR)},
+			paperRow{"r below which angular structure appears " + lab, fmt.Sprintf("%.3f", paperXYAngularR), crossingText(ca),
+				crossingVerdict(ca, paperXYAngularR)},
+			paperRow{"r below which the field localises " + lab, fmt.Sprintf("%.3f", paperXYSpatialR), crossingText(cs),
+				crossingVerdict(cs, paperXYSpatialR)},
 		)
-		v := "angular structure first, at larger r (fewer samples)"
-		if !(ra > rs) {
-			v = "not confirmed: angular structure does not appear at larger r than localisation"
-		}
 		rows = append(rows, paperRow{"order of the transitions " + lab, "angular before spatial (0.002 < r < 0.008: angular without localisation)",
-			fmt.Sprintf("r_ang/r_loc = %.3g", ra/rs), v})
+			fmt.Sprintf("r_ang/r_loc = %.3g", float64(ca.R/cs.R)), orderVerdict(ca, cs)})
 	}
 	for _, t := range r.Thresholds {
 		if t.Rule == spectral.EdgeMatching {
@@ -393,6 +463,69 @@ func ratioVerdict(got, want float64) string {
 		return fmt.Sprintf("agrees within a factor 2 (×%.2f)", f)
 	}
 	return fmt.Sprintf("differs: ×%.2g the paper's", f)
+}
+
+// crossingText formats a crossing as "0.0276 (single runs 0.02–0.05, 2 of
+// 2 cross; the mean curve recrosses)".
+func crossingText(c XYCrossing) string {
+	s := sigText(float64(c.R), 2)
+	var notes []string
+	if c.Crossed > 0 {
+		notes = append(notes, fmt.Sprintf("single runs %s, %d of %d cross", rangeText(float64(c.Lo), float64(c.Hi), 2), c.Crossed, c.Runs))
+	} else {
+		notes = append(notes, fmt.Sprintf("no single run of %d crosses", c.Runs))
+	}
+	if c.Recrosses {
+		notes = append(notes, "the mean curve rises to the half level again at larger r")
+	}
+	return s + " (" + strings.Join(notes, "; ") + ")"
+}
+
+// crossingVerdict compares a crossing with the paper's ratio want within
+// a factor 2 (the paper's r values are spaced by factors 1.3–3). The
+// crossing is not resolved when the mean curve recrosses the half level,
+// when some runs never cross, or when the single runs' crossings straddle
+// the window [want/2, 2·want]; it agrees when the mean and every run lie
+// in the window and differs when the mean and every run lie outside it.
+func crossingVerdict(c XYCrossing, want float64) string {
+	r, lo, hi := float64(c.R), float64(c.Lo), float64(c.Hi)
+	if math.IsNaN(r) {
+		return "no crossing in the range"
+	}
+	f := r / want
+	switch {
+	case c.Recrosses:
+		return fmt.Sprintf("not resolved: the mean curve rises to the half level again at larger r (%d runs per point; formally ×%.2g the paper's)", c.Runs, f)
+	case c.Crossed < c.Runs:
+		return fmt.Sprintf("not resolved: %d of %d runs never cross (formally ×%.2g the paper's)", c.Runs-c.Crossed, c.Runs, f)
+	}
+	in := func(x float64) bool { return x >= want/2 && x <= 2*want }
+	switch {
+	case in(r) && in(lo) && in(hi):
+		return fmt.Sprintf("agrees within a factor 2 (×%.2f; runs ×%.2g–%.2g)", f, lo/want, hi/want)
+	case !in(r) && (hi < want/2 || lo > 2*want):
+		return fmt.Sprintf("differs: ×%.2g the paper's (runs ×%.2g–%.2g)", f, lo/want, hi/want)
+	}
+	return fmt.Sprintf("not resolved: the runs cross at ×%.2g–%.2g the paper's, across the factor-2 window (mean curve ×%.2g)", lo/want, hi/want, f)
+}
+
+// orderVerdict tells whether angular structure (crossing a) appears at
+// larger r than localisation (crossing l), as the paper reports, from
+// the crossings and their spread over runs.
+func orderVerdict(a, l XYCrossing) string {
+	switch {
+	case math.IsNaN(float64(a.R)) || math.IsNaN(float64(l.R)):
+		return "not measured: a crossing is missing"
+	case a.Recrosses || a.Crossed < a.Runs:
+		return "not resolved: the angular crossing is not resolved"
+	case l.Recrosses || l.Crossed < l.Runs:
+		return "not resolved: the localisation crossing is not resolved"
+	case a.Lo > l.Hi:
+		return "angular structure first, at larger r (fewer samples), for every run"
+	case a.R > l.R:
+		return "not resolved: angular first for the mean curves, but the runs' crossing ranges overlap"
+	}
+	return "not confirmed: angular structure does not appear at larger r than localisation"
 }
 
 // Header returns the provenance lines written at the top of every output.
@@ -463,11 +596,27 @@ func (r *XYThresholdResult) Plot(path string) error {
 	vline := func(p *plot.Plot, x, top float64, c color.Color, d []vg.Length, label string) error {
 		return addPolyline(p, plotter.XYs{{X: x, Y: p.Y.Min}, {X: x, Y: top}}, c, 1.2, d, label)
 	}
-	mk := func(title, ylab string, y func(XYThresholdPoint) (float64, float64), paperR float64, paperLab string, floor float64, rules bool) (*plot.Plot, error) {
+	// The angular order lies in [0, 1] by construction. Its panel keeps
+	// that range and puts its short legend at the bottom left, above the
+	// 1/√N line, when the data leave that corner empty (every point in the
+	// left quarter of the log r range above the legend's two lines, down
+	// to its error bar); otherwise, and for the localisation, the legend
+	// goes in headroom above the data. The protocols and the rules are
+	// named in the localisation panel.
+	noise := 1 / math.Sqrt(float64(r.Config.N))
+	leftCut := lo * math.Pow(hi/lo, 0.25)
+	cornerFree := true
+	for _, q := range r.Points {
+		if q.R <= leftCut && q.Angular-q.AngularSD < noise+0.3 {
+			cornerFree = false
+		}
+	}
+	mk := func(title, ylab string, y func(XYThresholdPoint) (float64, float64), paperR float64, paperLab string, floor float64, angular bool) (*plot.Plot, error) {
 		p := plot.New()
 		p.Title.Text, p.X.Label.Text, p.Y.Label.Text = title, "r = N/S", ylab
 		logAxis(&p.X, lo, hi)
 		var all []float64
+		entries := 1 // the paper's line
 		for _, proto := range r.Config.Protocols {
 			var x, v, e []float64
 			for _, q := range r.points(proto) {
@@ -482,23 +631,25 @@ func (r *XYThresholdResult) Plot(path string) error {
 			if proto == FixedTime {
 				lab = fmt.Sprintf("fixed t = %g", r.Config.Time)
 			}
-			if rules {
+			if angular {
 				lab = "" // named in the other panel
+			} else {
+				entries++
 			}
 			if err := addMeasuredStyle(p, pts, lab, col, glyph); err != nil {
 				return nil, err
 			}
 		}
 		top := 1.05 * maxOf(all)
-		if paperR == paperXYAngularR {
+		if angular {
 			top = 1.05
 		}
 		if !(top > 0) {
 			top = 1
 		}
-		p.Y.Min, p.Y.Max = math.Min(0, floor), 1.6*top
-		if paperR == paperXYAngularR {
-			if err := addHLine(p, 1/math.Sqrt(float64(r.Config.N)), lo, hi, colGrid, dash, "1/√N: phases fitted to noise"); err != nil {
+		if angular {
+			entries++
+			if err := addHLine(p, noise, lo, hi, colGrid, dash, "1/√N (noise)"); err != nil {
 				return nil, err
 			}
 		}
@@ -507,8 +658,9 @@ func (r *XYThresholdResult) Plot(path string) error {
 				continue
 			}
 			l := ""
-			if rules {
+			if !angular {
 				l = fmt.Sprintf("r_c %s = %.4g", t.Rule, t.R)
+				entries++
 			}
 			if err := vline(p, t.R, top, colRules[(i+2)%len(colRules)], dash, l); err != nil {
 				return nil, err
@@ -522,20 +674,28 @@ func (r *XYThresholdResult) Plot(path string) error {
 				return nil, err
 			}
 		}
-		p.Y.Min, p.Y.Max = math.Min(0, floor), 1.6*top // after the lines, which widen the range to theirs
+		// After the lines, which widen the range to theirs.
+		p.Y.Min, p.Y.Max = math.Min(0, floor), top*(1+0.12*float64(entries))
 		p.Legend.Top, p.Legend.Left = true, true
+		if angular && cornerFree {
+			// The data area is about 9 cm high in a 34 cm figure of three
+			// panels; lift the legend just above the 1/√N line.
+			p.Y.Max = top
+			p.Legend.Top = false
+			p.Legend.YOffs = vg.Length((noise+0.04)/top) * 9 * vg.Centimeter
+		}
 		p.Add(plotter.NewGrid())
 		return p, nil
 	}
 	pa, err := mk(fmt.Sprintf("XY ring N = %d, P = %d, β = %g, one ±1 unit: angular structure (paper Fig. 11)", r.Config.N, r.Config.P, r.Config.Beta),
 		"angular order |Σ_i z_i| / Σ_i |z_i|", func(q XYThresholdPoint) (float64, float64) { return q.Angular, q.AngularSD },
-		paperXYAngularR, fmt.Sprintf("paper: angular structure below r = %.3f", paperXYAngularR), 0, false)
+		paperXYAngularR, fmt.Sprintf("paper: r < %.3f", paperXYAngularR), 0, true)
 	if err != nil {
 		return err
 	}
 	pl, err := mk("spatial localisation", "N/PR of the site norms (1: uniform)",
 		func(q XYThresholdPoint) (float64, float64) { return q.Localisation, q.LocalisationSD },
-		paperXYSpatialR, fmt.Sprintf("paper: localised below r = %.3f", paperXYSpatialR), 1, true)
+		paperXYSpatialR, fmt.Sprintf("paper: localised below r = %.3f", paperXYSpatialR), 1, false)
 	if err != nil {
 		return err
 	}
@@ -618,18 +778,22 @@ func (r *XYThresholdResult) Summary(png string) string {
 func (r *XYThresholdResult) verdict() string {
 	var parts []string
 	for pi, p := range r.Config.Protocols {
-		ra, rs := float64(r.AngularR[pi]), float64(r.SpatialR[pi])
-		order := "angular structure appears at larger r than localisation, as the paper reports"
-		if !(ra > rs) {
-			order = "the order of the two transitions is not the paper's"
+		ca, cs := r.AngularCrossing[pi], r.SpatialCrossing[pi]
+		short := func(c XYCrossing) string {
+			return fmt.Sprintf("r ≈ %s (single runs %s)", sigText(float64(c.R), 2), rangeText(float64(c.Lo), float64(c.Hi), 2))
 		}
-		parts = append(parts, fmt.Sprintf("%s protocol: angular crossing at r ≈ %s, localisation at r ≈ %s; %s", p, fmtOpt(ra, 4), fmtOpt(rs, 4), order))
+		parts = append(parts, fmt.Sprintf("%s protocol: angular crossing at %s, %s; localisation at %s, %s; order of the transitions: %s",
+			p, short(ca), crossingVerdict(ca, paperXYAngularR), short(cs), crossingVerdict(cs, paperXYSpatialR), orderVerdict(ca, cs)))
 	}
 	s := joinAnd(parts) + "."
 	for _, th := range r.Thresholds {
 		if th.Rule == spectral.EdgeMatching && len(r.AngularR) > 0 {
-			s += fmt.Sprintf(" The edge-matching r_c = %.4f of the angular eigenspace is %.2g× the measured angular crossing (%s protocol).",
-				th.R, th.R/float64(r.AngularR[0]), r.Config.Protocols[0])
+			un := ""
+			if v := crossingVerdict(r.AngularCrossing[0], paperXYAngularR); strings.HasPrefix(v, "not resolved") {
+				un = ", itself not resolved"
+			}
+			s += fmt.Sprintf(" The edge-matching r_c = %.4f of the angular eigenspace is %.2g× the measured angular crossing (%s protocol%s).",
+				th.R, th.R/float64(r.AngularR[0]), r.Config.Protocols[0], un)
 		}
 	}
 	return s
