@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -358,7 +356,7 @@ func importAction(c *cli.Context) error {
 		out["theory"] = th
 	}
 	if err := atomicfile.Write(prefix+"-fourier.npy", func(w io.Writer) error {
-		return writeFloat64NPY(w, []int{arr.r, arr.m, nk}, fourier)
+		return rbm.WriteNPY(w, []int{arr.r, arr.m, nk}, fourier)
 	}); err != nil {
 		return err
 	}
@@ -441,7 +439,7 @@ func importResult(a *importedArray, path, layout string, times []float64, pr flo
 		defer os.RemoveAll(dir)
 		src = filepath.Join(dir, "weights.npy")
 		if err := atomicfile.Write(src, func(w io.Writer) error {
-			return writeFloat64NPY(w, []int{a.r, a.m, a.n}, a.w)
+			return rbm.WriteNPY(w, []int{a.r, a.m, a.n}, a.w)
 		}); err != nil {
 			return nil, err
 		}
@@ -496,30 +494,4 @@ func fileSHA256(path string) (string, error) {
 		return "", fmt.Errorf("%s: %v", path, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// writeFloat64NPY writes a little-endian float64 C-order NumPy array
-// (format version 1.0) of the given shape.
-func writeFloat64NPY(w io.Writer, shape []int, data []float64) error {
-	dims := make([]string, len(shape))
-	for k, v := range shape {
-		dims[k] = strconv.Itoa(v)
-	}
-	sh := strings.Join(dims, ", ")
-	if len(shape) == 1 {
-		sh += ","
-	}
-	dict := fmt.Sprintf("{'descr': '<f8', 'fortran_order': False, 'shape': (%s), }", sh)
-	const preamble = 10 // magic (6), version (2), header length (2)
-	pad := (64 - (preamble+len(dict)+1)%64) % 64
-	bw := bufio.NewWriter(w)
-	bw.WriteString("\x93NUMPY\x01\x00")
-	binary.Write(bw, binary.LittleEndian, uint16(len(dict)+pad+1))
-	bw.WriteString(dict + strings.Repeat(" ", pad) + "\n")
-	var buf [8]byte
-	for _, v := range data {
-		binary.LittleEndian.PutUint64(buf[:], math.Float64bits(v))
-		bw.Write(buf[:])
-	}
-	return bw.Flush()
 }

@@ -67,7 +67,7 @@ func sameFloats(a, b []*float64) bool {
 func writeTestNPY(t *testing.T, path string, shape []int, data []float64) {
 	t.Helper()
 	var b bytes.Buffer
-	if err := writeFloat64NPY(&b, shape, data); err != nil {
+	if err := rbm.WriteNPY(&b, shape, data); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {

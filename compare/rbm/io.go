@@ -237,7 +237,7 @@ func (r *Result) Save(prefix string) error {
 		if want := prod(shape); len(data) != want {
 			return fmt.Errorf("rbm: %s of the records hold %d values, want %d for shape %v", name, len(data), want, shape)
 		}
-		if err := atomicfile.Write(prefix+"-"+name+".npy", func(w io.Writer) error { return writeNPY(w, shape, data) }); err != nil {
+		if err := atomicfile.Write(prefix+"-"+name+".npy", func(w io.Writer) error { return WriteNPY(w, shape, data) }); err != nil {
 			return err
 		}
 	}
@@ -263,8 +263,13 @@ func prod(x []int) int {
 	return p
 }
 
-// writeNPY writes a little-endian float64 C-order array of the given shape.
-func writeNPY(w io.Writer, shape []int, data []float64) error {
+// WriteNPY writes data as a little-endian float64 C-order NumPy array
+// (format version 1.0) of the given shape, the format of the trajectory
+// files Save writes. It panics if the shape does not hold len(data) values.
+func WriteNPY(w io.Writer, shape []int, data []float64) error {
+	if prod(shape) != len(data) {
+		panic(fmt.Sprintf("rbm: shape %v does not hold %d values", shape, len(data)))
+	}
 	var sh strings.Builder
 	for k, v := range shape {
 		if k > 0 {
