@@ -427,6 +427,10 @@ func (r *RFResult) Table() string {
 	return s
 }
 
+// rfSmallBeta is the largest β at which the figure draws the small-β
+// bump of eq 37 as the prediction (THEORY.md §5.4 expands in β ≪ 1).
+const rfSmallBeta = 0.1
+
 // Plot writes the two-panel figure: the final fields centred on their peak
 // with the exact flow's stationary fields and the paper's readings (top),
 // and the log-likelihood curves (bottom).
@@ -455,8 +459,23 @@ func (r *RFResult) Plot(path string) error {
 	if err := addHLine(pt, 0, pt.X.Min, pt.X.Max, colGrid, nil, ""); err != nil {
 		return err
 	}
-	if err := addProfile(pt, r.Lattice, half, colTheory2, nil, 1, fmt.Sprintf("small-β lattice bump × √β (eq 37, valid for β << 1)")); err != nil {
-		return err
+	// The small-β bump of eq 37 is the prediction only for β ≪ 1; at
+	// larger β it is drawn thin and dotted, as a shape reference.
+	{
+		var err error
+		var x, y []float64
+		for d := -half; d <= half; d++ {
+			x, y = append(x, float64(d)), append(y, r.Lattice[(n/2+d+n)%n])
+		}
+		if c.Beta <= rfSmallBeta {
+			err = addLine(pt, x, y, colTheory2, 1.5, nil, "small-β prediction: lattice bump × √β (eq 37)")
+		} else {
+			err = addLine(pt, x, y, colGrid, 0.8, []vg.Length{vg.Points(1), vg.Points(2)},
+				fmt.Sprintf("eq 37 bump × √β: small-β limit, not a prediction at β = %g", c.Beta))
+		}
+		if err != nil {
+			return err
+		}
 	}
 	for i, run := range r.Runs {
 		col := colRules[i%len(colRules)]
