@@ -614,3 +614,185 @@ func TestTrainingRunKey(t *testing.T) {
 		}
 	}
 }
+
+// TestEnsembleVerdict checks that the ensemble D of the diffusion report
+// is called not testable when 2 se, se = √(2/runs)·D (the χ²₁ spread of a
+// squared displacement), exceeds half the paper's 52.5, and is compared
+// with it otherwise: 24.4 from 4 runs has se = 17.3, 2 se = 34.5 > 26.25;
+// 50 from 100 runs has se = 7.1 and lies within 25% of 52.5; 20 from 100
+// runs has se = 2.8 and lies 32.5 below, more than 2 se and 25%.
+func TestEnsembleVerdict(t *testing.T) {
+	t.Parallel()
+	const want = paperMSDSlope / 2.0
+	for _, tc := range []struct {
+		d         float64
+		runs      int
+		prefix    string
+		wantSE    float64
+		absentSub string
+	}{
+		{24.4, 4, "not testable with 4 runs", math.Sqrt(0.5) * 24.4, "agrees;"},
+		{50, 100, "agrees", math.Sqrt(0.02) * 50, "not testable"},
+		{20, 100, "differs", math.Sqrt(0.02) * 20, "not testable"},
+	} {
+		se := ensembleSE(tc.d, tc.runs)
+		if math.Abs(se-tc.wantSE) > 1e-12 {
+			t.Errorf("ensembleSE(%v, %d) = %v, want %v", tc.d, tc.runs, se, tc.wantSE)
+		}
+		got := ensembleVerdict(tc.d, se, want, tc.runs)
+		if !strings.HasPrefix(got, tc.prefix) || strings.Contains(got, tc.absentSub) {
+			t.Errorf("ensembleVerdict(%v, %v, %v, %d) = %q, want prefix %q", tc.d, se, want, tc.runs, got, tc.prefix)
+		}
+	}
+}
+
+// TestEnsembleAgainstTA checks the remark on a time-averaged D that
+// differs from the ensemble D of the same runs by more than a factor 1.5:
+// absent below, "within 2 combined se" when |Δ| ≤ 2√(se₁² + se₂²) (19.2 ≤
+// 2·21.5 for the default run's 24.4 ± 17.2 and 43.6 ± 12.9), "beyond"
+// otherwise (20 > 2·√5 for 10 ± 1 and 30 ± 2).
+func TestEnsembleAgainstTA(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		ens, ensSE, ta, taSE float64
+		want                 []string
+	}{
+		{24.4, 17.2, 43.6, 12.9, []string{"1.8×", "within 2 combined se"}},
+		{10, 1, 30, 2, []string{"3×", "beyond 2 combined se"}},
+		{30, 1, 10, 2, []string{"0.33×", "beyond 2 combined se"}},
+		{40, 10, 43.6, 12.9, nil},
+	} {
+		got := ensembleAgainstTA(tc.ens, tc.ensSE, tc.ta, tc.taSE)
+		if tc.want == nil && got != "" {
+			t.Errorf("ensembleAgainstTA(%v, %v, %v, %v) = %q, want none", tc.ens, tc.ensSE, tc.ta, tc.taSE, got)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("ensembleAgainstTA(%v, %v, %v, %v) = %q, want it to contain %q", tc.ens, tc.ensSE, tc.ta, tc.taSE, got, w)
+			}
+		}
+	}
+}
+
+// TestTilingVerdictDifferences checks that the tiling verdict lists the
+// weight-range rows that differ from the paper's readings (M = 25:
+// ≈ −1.5 … 4.5) and says that none differs when the measured range is the
+// paper's, and that the summary names every M of the sweep.
+func TestTilingVerdictDifferences(t *testing.T) {
+	t.Parallel()
+	nan := OptFloat(math.NaN())
+	for _, tc := range []struct {
+		wmin, wmax float64
+		differs    bool
+	}{
+		{-1.5, 4.5, false},
+		{-0.56, 2.13, true}, // the default run's range, 2.1× and 2.6× off
+	} {
+		r := &TilingResult{Config: TilingConfig{N: 100, Runs: 1, Ms: []int{1, 25}}, Points: []TilingPoint{
+			{M: 1, Peak: 0.8, FWHM: 12, Gap: nan, GapSD: nan, WMin: 0, WMax: 0.8, Spacing: 100},
+			{M: 25, Peak: 1.7, FWHM: 4, Gap: 4, GapSD: 1.5, WMin: tc.wmin, WMax: tc.wmax, Spacing: 4, RandomCV: math.Sqrt(24.0 / 26)},
+		}}
+		r.Rows = r.compare()
+		v := r.verdict()
+		if got := strings.Contains(v, "M = 25: weight range"); got != tc.differs {
+			t.Errorf("range %v … %v: verdict %q lists the weight range = %v, want %v", tc.wmin, tc.wmax, v, got, tc.differs)
+		}
+		if got := strings.Contains(v, "No row of the table differs"); got == tc.differs {
+			t.Errorf("range %v … %v: verdict %q says no row differs = %v, want %v", tc.wmin, tc.wmax, v, got, !tc.differs)
+		}
+	}
+	if got, want := msLabel([]int{1, 3, 25, 100}), "1, 3, 25 or 100"; got != want {
+		t.Errorf("msLabel = %q, want %q", got, want)
+	}
+}
+
+// TestHalfCrossing checks the crossing of a half level: on y = 1, 0.8,
+// 0.2, 0.1 at r = 1, 10, 100, 1000 and level 0.5 it lies half-way in ln r
+// between 10 and 100 (y falls 0.3 of 0.6), i.e. at √1000; a curve that
+// comes back to 0.5 later recrosses; one that stays above never crosses.
+func TestHalfCrossing(t *testing.T) {
+	t.Parallel()
+	r := []float64{1, 10, 100, 1000}
+	for _, tc := range []struct {
+		y        []float64
+		want     float64
+		recrosse bool
+	}{
+		{[]float64{1, 0.8, 0.2, 0.1}, math.Sqrt(1000), false},
+		{[]float64{1, 0.8, 0.2, 0.6}, math.Sqrt(1000), true},
+		{[]float64{1, 0.8, 0.6, 0.55}, math.NaN(), false},
+	} {
+		got, re := halfCrossing(r, tc.y, 0.5)
+		if !(math.Abs(got-tc.want) < 1e-9*tc.want || math.IsNaN(got) && math.IsNaN(tc.want)) || re != tc.recrosse {
+			t.Errorf("halfCrossing(%v) = %v, %v, want %v, %v", tc.y, got, re, tc.want, tc.recrosse)
+		}
+	}
+}
+
+// TestXYThresholdCrossingVerdict checks that the angular crossing of the
+// Fig. 11 report flips with synthetic runs (2 per ratio, half level
+// (y(r_min) − 0)/2 = 0.45): falling through it near the paper's 0.033 in
+// both runs agrees; a mean curve that rises to the level again at larger
+// r, runs whose crossings straddle the factor-2 window, and a run that
+// never crosses are not resolved; both runs crossing far above differs.
+func TestXYThresholdCrossingVerdict(t *testing.T) {
+	t.Parallel()
+	ratios := []float64{0.01, 0.02, 0.04, 0.08, 0.5}
+	for _, tc := range []struct {
+		name   string
+		a, b   []float64 // angular order of runs 0 and 1 at each ratio
+		prefix string
+	}{
+		{"monotone", []float64{0.9, 0.8, 0.3, 0.2, 0.1}, []float64{0.9, 0.7, 0.35, 0.2, 0.1}, "agrees"},
+		{"recrosses", []float64{0.9, 0.8, 0.3, 0.6, 0.1}, []float64{0.9, 0.7, 0.35, 0.6, 0.1}, "not resolved: the mean curve"},
+		{"straddles", []float64{0.9, 0.8, 0.5, 0.3, 0.1}, []float64{0.9, 0.1, 0.2, 0.2, 0.1}, "not resolved: the runs cross"},
+		{"run never crosses", []float64{0.9, 0.8, 0.6, 0.5, 0.5}, []float64{0.9, 0.7, 0.1, 0.1, 0.1}, "not resolved: 1 of 2 runs never cross"},
+		{"far above", []float64{0.9, 0.9, 0.9, 0.9, 0.1}, []float64{0.9, 0.9, 0.9, 0.8, 0.1}, "differs"},
+	} {
+		r := &XYThresholdResult{Config: XYThresholdConfig{N: 100, P: 10, Ratios: ratios, Runs: 2, Protocols: []Protocol{FixedEpochs}}}
+		for i, x := range ratios {
+			for k, y := range [][]float64{tc.a, tc.b} {
+				r.Runs = append(r.Runs, XYThresholdRun{R: x, Run: k, Protocol: FixedEpochs, Angular: y[i], Localisation: 1})
+			}
+			m, sd, _ := meanSDOf([]float64{tc.a[i], tc.b[i]})
+			r.Points = append(r.Points, XYThresholdPoint{Protocol: FixedEpochs, R: x, Angular: m, AngularSD: sd, Localisation: 1})
+		}
+		r.summarise()
+		if got := r.Rows[0].Verdict; !strings.HasPrefix(got, tc.prefix) {
+			t.Errorf("%s: angular verdict %q, want prefix %q", tc.name, got, tc.prefix)
+		}
+		if v := r.verdict(); !strings.Contains(v, tc.prefix) {
+			t.Errorf("%s: summary verdict %q, want it to contain %q", tc.name, v, tc.prefix)
+		}
+	}
+}
+
+// TestLattice500Ranges checks that the Fig. 14a verdict states the step
+// size as the range over starts and says the data do not fix it when the
+// spread within one σ exceeds that between σ (factor 4 within, 1.1
+// between), and that Δτ depends on σ when the reverse holds.
+func TestLattice500Ranges(t *testing.T) {
+	t.Parallel()
+	if lo, hi := finiteRange([]float64{math.NaN(), 3, -1, math.Inf(1)}); lo != -1 || hi != 3 {
+		t.Errorf("finiteRange = %v, %v, want -1, 3", lo, hi)
+	}
+	for _, tc := range []struct {
+		best, lo, hi []OptFloat
+		want         string
+	}{
+		{[]OptFloat{0.035, 0.038}, []OptFloat{0.02, 0.02}, []OptFloat{0.08, 0.08}, "do not fix Δτ"},
+		{[]OptFloat{0.01, 0.1}, []OptFloat{0.009, 0.09}, []OptFloat{0.011, 0.11}, "depends more on σ"},
+	} {
+		r := &Lattice500Result{Config: Lattice500Config{N: 100, Steps: 500, Sigmas: []float64{0.001, 0.1}, Runs: 8},
+			Converged: convergedPeak100, BestStep: tc.best, BestStepLo: tc.lo, BestStepHi: tc.hi,
+			TauAt: []OptFloat{19, 19}, TauAtLo: []OptFloat{9, 9}, TauAtHi: []OptFloat{36, 36},
+			Courses: []Lattice500Course{{Tau: []float64{0, 200}, Peak: []float64{0, convergedPeak100}}}}
+		v := r.verdict()
+		if !strings.Contains(v, tc.want) {
+			t.Errorf("verdict %q, want it to contain %q", v, tc.want)
+		}
+		if want := rangeText(float64(tc.lo[0]), float64(tc.hi[1]), 2); !strings.Contains(v, "Δτ ≈ "+want) {
+			t.Errorf("verdict %q, want the overall range Δτ ≈ %s", v, want)
+		}
+	}
+}
