@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 
 	"gonum.org/v1/gonum/floats"
 
 	"placecell/compare/rbm"
 	"placecell/dynamics"
+	"placecell/internal/jsonfloat"
 	"placecell/ring"
 )
 
@@ -289,30 +289,7 @@ func centredProfile(w []float64) (x, y []float64) {
 // OptFloat is a float64 that may be undefined (NaN, e.g. the FWHM of a
 // field without a half-maximum crossing); it encodes NaN and ±Inf as JSON
 // null and decodes null as NaN.
-type OptFloat float64
-
-// MarshalJSON implements json.Marshaler.
-func (x OptFloat) MarshalJSON() ([]byte, error) {
-	f := float64(x)
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return []byte("null"), nil
-	}
-	return []byte(strconv.FormatFloat(f, 'g', -1, 64)), nil
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (x *OptFloat) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*x = OptFloat(math.NaN())
-		return nil
-	}
-	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil {
-		return fmt.Errorf("compare: invalid number %q", b)
-	}
-	*x = OptFloat(f)
-	return nil
-}
+type OptFloat = jsonfloat.Null
 
 // validateFieldModels checks the ring and the β list of a field
 // experiment.

@@ -114,9 +114,9 @@ type SpectraPoint struct {
 	// SpikeX is the finite-N generalized-spike location ψ(λ_G) of the top
 	// eigenspace G, NaN (null in JSON) below S_sep(G) where it does not
 	// apply.
-	SpikeX        jsonFloat `json:"spike_x"`
-	NoiseEdge     float64   `json:"noise_edge"`
-	NullNoiseEdge float64   `json:"null_noise_edge"`
+	SpikeX        OptFloat `json:"spike_x"`
+	NoiseEdge     float64  `json:"noise_edge"`
+	NullNoiseEdge float64  `json:"null_noise_edge"`
 }
 
 // SpectraResult is the outcome of a spectral experiment.
@@ -383,7 +383,7 @@ func (r *SpectraResult) summarise(runs []SpectraRun) SpectraPoint {
 	p.BandWeight, p.BandWeightSD = meanSD(get(func(x SpectraRun) float64 { return x.Band[0] }))
 	th := r.theoryAt(p.R)
 	p.Edge, p.PredOverlap, p.PredBand = th.edge, th.predTop, th.predBand
-	p.BBPOverlap, p.SpikeOverlap, p.SpikeX = th.bbp, th.spike, jsonFloat(th.spikeX)
+	p.BBPOverlap, p.SpikeOverlap, p.SpikeX = th.bbp, th.spike, OptFloat(th.spikeX)
 	p.NoiseEdge, p.NullNoiseEdge = th.noise, th.nullNoise
 	return p
 }
@@ -412,26 +412,6 @@ func (r *SpectraResult) theoryAt(x float64) spectraTheory {
 		th.noise = spectral.XYNoiseEdge(r.Config.P, x, spectral.EdgeMatching)
 	}
 	return th
-}
-
-// jsonFloat is a float64 written as null in JSON when it is not finite.
-type jsonFloat float64
-
-// MarshalJSON implements json.Marshaler.
-func (f jsonFloat) MarshalJSON() ([]byte, error) {
-	if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
-		return []byte("null"), nil
-	}
-	return json.Marshal(float64(f))
-}
-
-// UnmarshalJSON implements json.Unmarshaler: null reads as NaN.
-func (f *jsonFloat) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*f = jsonFloat(math.NaN())
-		return nil
-	}
-	return json.Unmarshal(b, (*float64)(f))
 }
 
 // UnmarshalJSON decodes a result and rebuilds its exact spectrum.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"placecell/internal/jsonfloat"
 	"placecell/ring"
 
 	"gonum.org/v1/gonum/mat"
@@ -116,16 +117,8 @@ type Threshold struct {
 	S float64 `json:"S"`
 }
 
-// jsonFloat is a float64 that JSON holds: a non-finite value is written as
-// null.
-type jsonFloat float64
-
-func (x jsonFloat) MarshalJSON() ([]byte, error) {
-	if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-		return []byte("null"), nil
-	}
-	return json.Marshal(float64(x))
-}
+// jsonFloat is a float64 written as null in JSON when it is not finite.
+type jsonFloat = jsonfloat.Null
 
 // thresholdJSON is the JSON form of a Threshold.
 type thresholdJSON struct {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -14,6 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"placecell/compare/rbm"
+	"placecell/internal/jsonfloat"
 	"placecell/ring"
 )
 
@@ -500,15 +500,7 @@ const maxTrainUnits = 4
 
 // optFloat is a float64 that encodes as JSON null when it is NaN or ±Inf
 // (an undefined FWHM or centre). Other commands use it too.
-type optFloat float64
-
-func (x optFloat) MarshalJSON() ([]byte, error) {
-	f := float64(x)
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return []byte("null"), nil
-	}
-	return json.Marshal(f)
-}
+type optFloat = jsonfloat.Null
 
 func dot(x, y []float64) float64 {
 	var s float64

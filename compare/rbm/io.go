@@ -17,6 +17,7 @@ import (
 	"codeberg.org/sbinet/npyio/npy"
 
 	"placecell/internal/atomicfile"
+	"placecell/internal/jsonfloat"
 	"placecell/internal/version"
 	"placecell/ring"
 )
@@ -49,61 +50,13 @@ const (
 	formatVersion    = 1
 )
 
-// jfloat is a float64 that encodes NaN as null and ±Inf as strings, so
-// that it round-trips exactly through JSON.
-type jfloat float64
+// jfloat is a float64 that round-trips exactly through JSON (NaN as null,
+// ±Inf as strings).
+type jfloat = jsonfloat.Exact
 
-func (x jfloat) MarshalJSON() ([]byte, error) {
-	f := float64(x)
-	switch {
-	case math.IsNaN(f):
-		return []byte("null"), nil
-	case math.IsInf(f, 1):
-		return []byte(`"+Inf"`), nil
-	case math.IsInf(f, -1):
-		return []byte(`"-Inf"`), nil
-	}
-	return []byte(strconv.FormatFloat(f, 'g', -1, 64)), nil
-}
+func jfloats(x []float64) []jfloat { return jsonfloat.Slice[jfloat](x) }
 
-func (x *jfloat) UnmarshalJSON(b []byte) error {
-	switch string(b) {
-	case "null":
-		*x = jfloat(math.NaN())
-		return nil
-	case `"+Inf"`:
-		*x = jfloat(math.Inf(1))
-		return nil
-	case `"-Inf"`:
-		*x = jfloat(math.Inf(-1))
-		return nil
-	}
-	f, err := strconv.ParseFloat(string(b), 64)
-	*x = jfloat(f)
-	return err
-}
-
-func jfloats(x []float64) []jfloat {
-	if x == nil {
-		return nil
-	}
-	out := make([]jfloat, len(x))
-	for k, v := range x {
-		out[k] = jfloat(v)
-	}
-	return out
-}
-
-func floats64(x []jfloat) []float64 {
-	if x == nil {
-		return nil
-	}
-	out := make([]float64, len(x))
-	for k, v := range x {
-		out[k] = float64(v)
-	}
-	return out
-}
+func floats64(x []jfloat) []float64 { return jsonfloat.Float64s(x) }
 
 type aisJSON struct {
 	Runs          int    `json:"runs"`
