@@ -239,18 +239,7 @@ type flowSidecar struct {
 	} `json:"records"`
 }
 
-func readSidecar(t *testing.T, path string) flowSidecar {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var s flowSidecar
-	if err := json.Unmarshal(b, &s); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return s
-}
+func readSidecar(t *testing.T, path string) flowSidecar { return readJSON[flowSidecar](t, path) }
 
 // npyShape returns the shape of the .npy file at path.
 func npyShape(t *testing.T, path string) []int {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -34,18 +33,7 @@ type importJSON struct {
 	} `json:"theory"`
 }
 
-func readImportJSON(t *testing.T, path string) importJSON {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var h importJSON
-	if err := json.Unmarshal(b, &h); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return h
-}
+func readImportJSON(t *testing.T, path string) importJSON { return readJSON[importJSON](t, path) }
 
 // sameFloats reports whether a and b agree entry by entry to 1e-12
 // relative, null (an undefined FWHM or centre) matching null only.

@@ -223,3 +223,17 @@ func TestHeatBathExplicitSettings(t *testing.T) {
 		t.Errorf("report directory created by a rejected configuration: %v", err)
 	}
 }
+
+// readJSON decodes the JSON file at path into a T, failing the test on error.
+func readJSON[T any](t *testing.T, path string) T {
+	t.Helper()
+	var v T
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return v
+}
