@@ -158,13 +158,20 @@ func compareCommand() *cli.Command {
 		Usage: "run theory-versus-simulation experiments and write a report (Markdown, PNG, CSV, JSON)",
 		Description: "With no experiment named, runs the experiments marked * on quick defaults (under a minute\n" +
 			"on 2 cores) and writes DIR/report.md with the figures and tables. With --all, runs every\n" +
-			"experiment on its reduced defaults (each at most a minute or two on 2 cores; --paper on an\n" +
+			"experiment on its reduced defaults (10 minutes on 2 cores, fwhm and rfshape 2–3 minutes each; --paper on an\n" +
 			"experiment gives the paper's sizes) into one report. Experiments, in the paper's order:\n" +
 			strings.Join(list, "\n") + "\n" +
 			"An interrupted run resumes: finished runs are read back from DIR/runs (--fresh recomputes them).",
 		UsageText: "placecell compare [--out DIR] [--seed s]\nplacecell compare --all [--only a,b] [--skip c] [--out DIR]\n" + strings.Join(usage, "\n"),
 		Flags:     append(commonCompareFlags(), allFlags()...),
 		Action: func(c *cli.Context) error {
+			if c.Args().Len() > 0 && !strings.HasPrefix(c.Args().First(), "-") {
+				names := make([]string, 0, len(experiments))
+				for _, e := range inPaperOrder() {
+					names = append(names, e.name)
+				}
+				return fmt.Errorf("unknown experiment %q (want one of %s, or none for the quick set)", c.Args().First(), strings.Join(names, ", "))
+			}
 			if err := checkArgs(c, 0); err != nil {
 				return err
 			}

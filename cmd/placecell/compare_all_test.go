@@ -107,3 +107,14 @@ func TestXYRunsRejected(t *testing.T) {
 		}
 	}
 }
+
+// TestCompareUnknownExperiment checks that a misspelt experiment name gets
+// one line listing the valid names.
+func TestCompareUnknownExperiment(t *testing.T) {
+	t.Parallel()
+	code, _, errOut := runCLI(t, "compare", "--out", t.TempDir(), "fig3")
+	if code != 1 || !strings.Contains(errOut, `unknown experiment "fig3"`) || !strings.Contains(errOut, "rfshape") ||
+		strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
+		t.Errorf("compare fig3: exit %d, error %q; want one line listing the experiments", code, errOut)
+	}
+}

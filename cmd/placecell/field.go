@@ -25,10 +25,10 @@ func fieldCommand() *cli.Command {
 			"pinned by the lattice, rotation zero modes of the O(M)-invariant small-β equations for M ≥ 2, shape modes).\n" +
 			"Uniform (appendix eqs A1–A12, §5.5): the uniform fixed point and the growth rates of its Fourier modes.\n" +
 			"Values are in the rescaled units ŵ, τ; give --beta (and --var0) to convert to physical units (§5.2).",
-		UsageText: "placecell field [--n N] [--hidden M] [--seed s] [--beta β] [--var0 v] [--format text|csv|json] [--table name]",
+		UsageText: "placecell field [--n N] [--hidden M] [--seed s] [--sigma0 σ] [--beta β] [--var0 v] [--format text|csv|json] [--table name]",
 		Flags: []cli.Flag{
 			nFlag(100), formatFlag(), seedFlag(),
-			tableFlag("continuum, lattice (default), lattice_modes, uniform or physical"),
+			tableFlag("continuum, lattice (default), lattice_modes, uniform, or physical with --beta"),
 			&cli.IntFlag{Name: "hidden", Aliases: []string{"m"}, Value: 2, Usage: "solve the lattice for M = 1..`M` units (M·N ≤ 800)",
 				Action: func(_ *cli.Context, v int) error {
 					if v < 1 || v > 6 {

@@ -84,6 +84,9 @@ type importedArray struct {
 func readImported(path, layout string) (*importedArray, error) {
 	shape, data, err := rbm.ReadNPY(path)
 	if err != nil {
+		if strings.Contains(err.Error(), "array type") {
+			return nil, fmt.Errorf("%w: import reads real-valued weights; a data set of spins or Potts states goes to train or spectrum", err)
+		}
 		return nil, err
 	}
 	want := "(records, M, N) or (M, N)"
@@ -391,8 +394,14 @@ func importAction(c *cli.Context) error {
 	title := fmt.Sprintf("Order parameters of %s: %d records, M = %d units, N = %d sites (layout %s)", path, arr.r, arr.m, arr.n, layout)
 	var notes []string
 	if step > 1 || shown < arr.m {
-		notes = append(notes, fmt.Sprintf("text shows every %d-th record and units 0–%d of %d; every value is in %s.json (or use --format csv)",
-			step, shown-1, arr.m, prefix))
+		what := fmt.Sprintf("one record in %d", step)
+		if step == 1 {
+			what = "every record"
+		}
+		if shown < arr.m {
+			what += fmt.Sprintf(", units 0–%d of %d", shown-1, arr.m)
+		}
+		notes = append(notes, fmt.Sprintf("text shows %s; every value is in %s.json (or use --format csv)", what, prefix))
 	}
 	if times == nil {
 		notes = append(notes, "no learning times given (--times or --nu with --every): t is NaN")
@@ -406,8 +415,8 @@ func importAction(c *cli.Context) error {
 		tn := []string{"σ_k = λ_k − 1: linear growth rate per unit learning time of |ŵ(k)| for ±1 hidden units (paper eq 23)."}
 		switch {
 		case fitN > 0:
-			tn = append(tn, fmt.Sprintf("fitted_rate: slope of ½ ln |ŵ_μ(k)|² against t over records 0–%d (t = %.4g … %.4g), mean over %d units; rate_se its standard error.",
-				fitN-1, times[0], times[fitN-1], arr.m))
+			tn = append(tn, fmt.Sprintf("fitted_rate: slope of ½ ln |ŵ_μ(k)|² against t over records 0–%d (t = %.4g … %.4g), %s.",
+				fitN-1, times[0], times[fitN-1], unitsNote(arr.m)))
 		case times == nil:
 			tn = append(tn, "give --times (or --nu and --every) to fit the measured rates.")
 		default:
@@ -494,4 +503,12 @@ func fileSHA256(path string) (string, error) {
 		return "", fmt.Errorf("%s: %v", path, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// unitsNote says how the fitted rate of a mode is averaged over the units.
+func unitsNote(m int) string {
+	if m == 1 {
+		return "one unit, so rate_se is undefined (NaN)"
+	}
+	return fmt.Sprintf("mean over %d units; rate_se its standard error", m)
 }

@@ -298,7 +298,7 @@ func ReadNPY(path string) (shape []int, data []float64, err error) {
 			}
 		}
 	default:
-		return nil, nil, fmt.Errorf("rbm: %s: array type %q is not float64, float32 or int64", path, hd.Type)
+		return nil, nil, fmt.Errorf("rbm: %s: array type %s is not float64, float32 or int64", path, strings.Trim(hd.Type, "'\""))
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("rbm: %s: %v", path, err)
