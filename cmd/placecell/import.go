@@ -34,6 +34,11 @@ func importCommand() *cli.Command {
 			"or (N, M) (visible × hidden). For every record and unit it computes the order parameters placecell\n" +
 			"train records (W = |Σw|, Σw², PR, FWHM, centre; the same function) and writes OUT.json (provenance: version,\n" +
 			"build, input path and sha256, every flag) and OUT-fourier.npy (records, M, ⌊N/2⌋+1), |ŵ(k)|².\n" +
+			"Potts weights (XY data) are (records, M, N, q) — PGM's (n_h, n_v, n_cv) per\n" +
+			"record — or, with --states q, one record (M, N, q); --layout nm reads (records, N, M, q). A 3-D array without\n" +
+			"--states is (records, M, N). For Potts units order_w is null, Σw² is Σ_i s_i (s_i = Σ_c w_μi(c)²), PR, FWHM and\n" +
+			"centre are those of √s_i, OUT-fourier.npy is (records, M, q, ⌊N/2⌋+1), and OUT-angular.npy (records, M, N)\n" +
+			"holds the XY angular modulation Σ_c |w_μi(c)| (eq 17 corrected, THEORY.md §4.12).\n" +
 			"Learning times: --times (a .npy or a comma list, one per record) or --nu and --every (t = ν·updates,\n" +
 			"records at updates 0, K, 2K, …). With a data model (--model, --beta, --p or --param; N is the file's)\n" +
 			"it prints the exact growth rates σ_k = λ_k − 1 of the top --modes Fourier modes (±1 data and hidden\n" +
@@ -41,13 +46,20 @@ func importCommand() *cli.Command {
 			"the first --fit-records records (mean over units ± standard error), which the linear theory predicts\n" +
 			"while the weights are small.\n" +
 			"--format csv prints one table (--table records or theory); text and json print both.",
-		UsageText: "placecell import [--layout mn|nm] [--times FILE|t0,t1,… | --nu ν --every K] [--model M --beta β …]\n" +
+		UsageText: "placecell import [--layout mn|nm] [--states q] [--times FILE|t0,t1,… | --nu ν --every K] [--model M --beta β …]\n" +
 			"   [--modes K] [--fit-records R] [--pr-exponent a] [--out PREFIX] [--format text|csv|json] [--table name] WEIGHTS.npy",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "layout", Value: "mn", Usage: "array layout: `mn` ((records,) M, N: PGM, placecell) or nm ((records,) N, M)",
 				Action: func(_ *cli.Context, s string) error {
 					if s != "mn" && s != "nm" {
 						return fmt.Errorf("--layout %q is not available (want mn or nm)", s)
+					}
+					return nil
+				}},
+			&cli.IntFlag{Name: "states", Usage: "Potts weights with `q` ≥ 2 states per site, the last axis: (records, M, N, q) or (M, N, q) (a 4-D array needs no flag)",
+				Action: func(_ *cli.Context, v int) error {
+					if v < 2 {
+						return fmt.Errorf("--states %d must be at least 2", v)
 					}
 					return nil
 				}},
@@ -73,15 +85,18 @@ func importCommand() *cli.Command {
 }
 
 // importedArray is a weight array read in either layout, in the order
-// (record, unit μ, site i).
+// (record, unit μ, site i[, state c]).
 type importedArray struct {
 	shape   []int // as stored in the file
 	r, m, n int
+	q       int // Potts states per site, 1 for binary visible units
 	w       []float64
 }
 
-// readImported reads path with rbm.ReadNPY and reorders it to (R, M, N).
-func readImported(path, layout string) (*importedArray, error) {
+// readImported reads path with rbm.ReadNPY and reorders it to (R, M, N)
+// or, for states q > 0 (Potts visible units; 0 infers q from a rank-4
+// array), (R, M, N, q).
+func readImported(path, layout string, states int) (*importedArray, error) {
 	shape, data, err := rbm.ReadNPY(path)
 	if err != nil {
 		if strings.Contains(err.Error(), "array type") {
@@ -89,23 +104,42 @@ func readImported(path, layout string) (*importedArray, error) {
 		}
 		return nil, err
 	}
-	want := "(records, M, N) or (M, N)"
-	if layout == "nm" {
-		want = "(records, N, M) or (N, M)"
+	if states == 0 && len(shape) == 4 {
+		states = shape[3]
 	}
-	if len(shape) != 2 && len(shape) != 3 {
-		return nil, fmt.Errorf("%s has shape %v; want %s with --layout %s", path, shape, want, layout)
+	mn := "M, N"
+	if layout == "nm" {
+		mn = "N, M"
+	}
+	want := fmt.Sprintf("(records, %s) or (%s)", mn, mn)
+	rank := 2
+	if states > 0 {
+		want = fmt.Sprintf("(records, %s, q) or (%s, q)", mn, mn)
+		rank = 3
+	}
+	if len(shape) != rank && len(shape) != rank+1 {
+		hint := ""
+		if states > 0 {
+			hint = fmt.Sprintf(" and --states %d", states)
+		}
+		return nil, fmt.Errorf("%s has shape %v; want %s with --layout %s%s", path, shape, want, layout, hint)
 	}
 	full := shape
-	if len(shape) == 2 {
-		full = []int{1, shape[0], shape[1]}
+	if len(shape) == rank {
+		full = append([]int{1}, shape...)
 	}
 	for _, d := range full {
 		if d < 1 {
 			return nil, fmt.Errorf("%s has shape %v with an empty axis; want %s", path, shape, want)
 		}
 	}
-	a := &importedArray{shape: shape, r: full[0], m: full[1], n: full[2]}
+	a := &importedArray{shape: shape, r: full[0], m: full[1], n: full[2], q: 1}
+	if states > 0 {
+		if full[3] != states {
+			return nil, fmt.Errorf("%s has shape %v: its last axis holds %d states, but --states is %d", path, shape, full[3], states)
+		}
+		a.q = states
+	}
 	if layout == "nm" {
 		a.m, a.n = full[2], full[1]
 	}
@@ -113,22 +147,43 @@ func readImported(path, layout string) (*importedArray, error) {
 		return nil, fmt.Errorf("%s has shape %v: N = %d sites, want at least 2 (is --layout %s right?)", path, shape, a.n, layout)
 	}
 	a.w = make([]float64, len(data))
+	d := a.q
 	for r := range a.r {
 		for mu := range a.m {
 			for i := range a.n {
-				src := (r*a.m+mu)*a.n + i
+				src := ((r*a.m+mu)*a.n + i) * d
 				if layout == "nm" {
-					src = (r*a.n+i)*a.m + mu
+					src = ((r*a.n+i)*a.m + mu) * d
 				}
-				v := data[src]
-				if math.IsNaN(v) || math.IsInf(v, 0) {
-					return nil, fmt.Errorf("%s: non-finite weight %v at record %d, unit %d, site %d", path, v, r, mu, i)
+				dst := ((r*a.m+mu)*a.n + i) * d
+				for c := range d {
+					v := data[src+c]
+					if math.IsNaN(v) || math.IsInf(v, 0) {
+						if d > 1 {
+							return nil, fmt.Errorf("%s: non-finite weight %v at record %d, unit %d, site %d, state %d", path, v, r, mu, i, c)
+						}
+						return nil, fmt.Errorf("%s: non-finite weight %v at record %d, unit %d, site %d", path, v, r, mu, i)
+					}
+					a.w[dst+c] = v
 				}
-				a.w[(r*a.m+mu)*a.n+i] = v
 			}
 		}
 	}
 	return a, nil
+}
+
+// angularModulation returns W^ang_μi = Σ_c |w_μi(c)| of the (R, M, N, q)
+// weights w, the XY angular modulation (paper eq 17 as corrected in
+// THEORY.md §4.12: the printed |Σ_c w| vanishes in the zero-sum gauge),
+// in the layout (R, M, N).
+func angularModulation(w []float64, q int) []float64 {
+	out := make([]float64, len(w)/q)
+	for k := range out {
+		for _, x := range w[k*q : (k+1)*q] {
+			out[k] += math.Abs(x)
+		}
+	}
+	return out
 }
 
 // importTimes returns the learning time of each of r records from --times
@@ -231,6 +286,8 @@ type importRecord struct {
 	FWHM          []optFloat `json:"fwhm"`
 	Centre        []optFloat `json:"centre"`
 	Concentration []optFloat `json:"concentration"`
+	// AngPeak is max_i Σ_c |w_μi(c)| per unit, Potts weights only.
+	AngPeak []optFloat `json:"angular_peak,omitempty"`
 }
 
 func optFloats(x []float64) []optFloat {
@@ -254,10 +311,11 @@ func importAction(c *cli.Context) error {
 		return fmt.Errorf("--table applies to --format csv only (text and json print every table)")
 	}
 	layout := c.String("layout")
-	arr, err := readImported(path, layout)
+	arr, err := readImported(path, layout, c.Int("states"))
 	if err != nil {
 		return err
 	}
+	potts := arr.q > 1
 	times, err := importTimes(c, arr.r)
 	if err != nil {
 		return err
@@ -265,6 +323,9 @@ func importAction(c *cli.Context) error {
 	model, err := importModel(c, arr.n)
 	if err != nil {
 		return err
+	}
+	if potts && model != nil {
+		return fmt.Errorf("the linear theory of import (eq 23) is for binary visible units; leave the model flags out for Potts weights (q = %d)", arr.q)
 	}
 	if model == nil && (c.IsSet("modes") || c.IsSet("fit-records")) {
 		return fmt.Errorf("--modes and --fit-records need a data model (--model, --beta, --p or --param)")
@@ -330,24 +391,46 @@ func importAction(c *cli.Context) error {
 	if prefix == "" {
 		prefix = strings.TrimSuffix(path, filepath.Ext(path)) + "-import"
 	}
-	fourier := make([]float64, 0, arr.r*arr.m*nk)
+	fourier := make([]float64, 0, arr.r*arr.m*arr.q*nk)
 	var recs []importRecord
+	var angular, angPeak []float64 // (R, M, N) and (R, M), Potts only
+	if potts {
+		angular = angularModulation(arr.w, arr.q)
+		angPeak = make([]float64, arr.r*arr.m)
+		for k := range angPeak {
+			angPeak[k] = slices.Max(angular[k*arr.n : (k+1)*arr.n])
+		}
+	}
 	for k, rec := range res.Records {
 		fourier = append(fourier, rec.Units.Fourier...)
 		u := rec.Units
-		recs = append(recs, importRecord{Record: k, T: optFloat(rec.T), OrderW: optFloats(u.OrderW), SumSq: optFloats(u.SumSq),
-			PR: optFloats(u.PR), FWHM: optFloats(u.FWHM), Centre: optFloats(u.Centre), Concentration: optFloats(u.Concentration)})
+		ir := importRecord{Record: k, T: optFloat(rec.T), OrderW: optFloats(u.OrderW), SumSq: optFloats(u.SumSq),
+			PR: optFloats(u.PR), FWHM: optFloats(u.FWHM), Centre: optFloats(u.Centre), Concentration: optFloats(u.Concentration)}
+		if potts {
+			ir.AngPeak = optFloats(angPeak[k*arr.m : (k+1)*arr.m])
+		}
+		recs = append(recs, ir)
 	}
 	out := map[string]any{
 		"format": "placecell-imported-weights", "format_version": 1,
 		"program": "placecell " + version.String(), "build": version.Build(),
-		"input": map[string]any{"path": path, "sha256": sum, "shape": arr.shape, "layout": layout},
+		"input": map[string]any{"path": path, "sha256": sum, "shape": arr.shape, "layout": layout, "states": arr.q},
 		"flags": importFlags(c, arr.n, prefix),
 		"n":     arr.n, "m": arr.m, "records_count": arr.r,
 		"pr_name": fmt.Sprintf("pr%g: (Σ_i |w_μi|^a)² / (N Σ_i |w_μi|^(2a)), a = %g", res.Config.PRExponent, res.Config.PRExponent),
 		"files":   map[string]string{"fourier": filepath.Base(prefix) + "-fourier.npy"},
 		"layouts": map[string]string{"fourier": "(record, unit μ, mode k = 0..⌊N/2⌋) float64, |ŵ(k)|² normalised so that the modes sum to Σ_i w_μi²"},
 		"records": recs,
+	}
+	if potts {
+		out["q"] = arr.q
+		out["pr_name"] = fmt.Sprintf("pr%g: (Σ_i s_i^(a/2))² / (N Σ_i s_i^a), s_i = Σ_c w_μi(c)², a = %g", res.Config.PRExponent, res.Config.PRExponent)
+		out["files"].(map[string]string)["angular"] = filepath.Base(prefix) + "-angular.npy"
+		out["layouts"] = map[string]string{
+			"fourier": "(record, unit μ, state c, mode k = 0..⌊N/2⌋) float64, |ŵ_c(k)|² normalised so that the modes sum to Σ_i w_μi(c)²",
+			"angular": "(record, unit μ, site i) float64, W^ang_μi = Σ_c |w_μi(c)|, the XY angular modulation (paper eq 17 corrected, THEORY.md §4.12)",
+		}
+		out["potts"] = "order_w is null (|Σw| is defined for binary units); sum_sq is Σ_i s_i, and pr, fwhm, centre and concentration are those of the site amplitudes √s_i, as placecell train records them; angular_peak is max_i W^ang_μi"
 	}
 	if model != nil {
 		th := map[string]any{"model": model.Name(), "label": ring.Label(model), "params": model.Params(),
@@ -358,8 +441,17 @@ func importAction(c *cli.Context) error {
 		}
 		out["theory"] = th
 	}
+	fshape := []int{arr.r, arr.m, nk}
+	if potts {
+		fshape = []int{arr.r, arr.m, arr.q, nk}
+		if err := atomicfile.Write(prefix+"-angular.npy", func(w io.Writer) error {
+			return rbm.WriteNPY(w, []int{arr.r, arr.m, arr.n}, angular)
+		}); err != nil {
+			return err
+		}
+	}
 	if err := atomicfile.Write(prefix+"-fourier.npy", func(w io.Writer) error {
-		return rbm.WriteNPY(w, []int{arr.r, arr.m, nk}, fourier)
+		return rbm.WriteNPY(w, fshape, fourier)
 	}); err != nil {
 		return err
 	}
@@ -374,6 +466,9 @@ func importAction(c *cli.Context) error {
 	// Tables.
 	a := res.Config.PRExponent
 	rt := &table{head: []string{"record", "t", "unit", "W=|Σw|", "Σw²", fmt.Sprintf("PR%g", a), "FWHM", "centre"}}
+	if potts {
+		rt.head = []string{"record", "t", "unit", "Σ_i s_i", fmt.Sprintf("PR%g", a), "FWHM", "centre", "max_i Σ_c|w|"}
+	}
 	step, shown := 1, arr.m
 	if format == "text" {
 		step, shown = max(1, (arr.r+9)/10), min(arr.m, maxTrainUnits)
@@ -382,6 +477,10 @@ func importAction(c *cli.Context) error {
 		rec := res.Records[k]
 		for mu := range shown {
 			u := rec.Units
+			if potts {
+				rt.add(k, rec.T, mu, u.SumSq[mu], u.PR[mu], u.FWHM[mu], u.Centre[mu], angPeak[k*arr.m+mu])
+				continue
+			}
 			rt.add(k, rec.T, mu, u.OrderW[mu], u.SumSq[mu], u.PR[mu], u.FWHM[mu], u.Centre[mu])
 		}
 	}
@@ -393,6 +492,13 @@ func importAction(c *cli.Context) error {
 	}
 	title := fmt.Sprintf("Order parameters of %s: %d records, M = %d units, N = %d sites (layout %s)", path, arr.r, arr.m, arr.n, layout)
 	var notes []string
+	if potts {
+		title = fmt.Sprintf("Order parameters of %s: %d records, M = %d units, N = %d sites, q = %d Potts states (layout %s)", path, arr.r, arr.m, arr.n, arr.q, layout)
+		notes = append(notes, "s_i = Σ_c w_μi(c)²; PR, FWHM and centre of the site amplitudes √s_i, as train records them; "+
+			"Σ_c|w| is the XY angular modulation (eq 17 corrected, THEORY.md §4.12), per site in "+filepath.Base(prefix)+"-angular.npy")
+	} else if len(arr.shape) == 3 {
+		notes = append(notes, "read as (records, "+map[string]string{"mn": "M, N", "nm": "N, M"}[layout]+"); for one record of Potts weights give --states q")
+	}
 	if step > 1 || shown < arr.m {
 		what := fmt.Sprintf("one record in %d", step)
 		if step == 1 {
@@ -430,17 +536,26 @@ func importAction(c *cli.Context) error {
 		return err
 	}
 	if format == "text" {
-		fmt.Fprintf(c.App.Writer, "wrote %s.json and %s-fourier.npy\n", prefix, prefix)
+		if potts {
+			fmt.Fprintf(c.App.Writer, "wrote %s.json, %s-fourier.npy and %s-angular.npy\n", prefix, prefix, prefix)
+		} else {
+			fmt.Fprintf(c.App.Writer, "wrote %s.json and %s-fourier.npy\n", prefix, prefix)
+		}
 	}
 	return nil
 }
 
 // importResult computes the order parameters with rbm.ImportWeights,
-// which reads (R, M, N): the file itself in that layout, else a float64
-// copy in a temporary directory (float32 values convert exactly).
+// which reads (R, M, N) or, for Potts weights, (R, M, N, q): the file
+// itself in that layout, else a float64 copy in a temporary directory
+// (float32 values convert exactly).
 func importResult(a *importedArray, path, layout string, times []float64, pr float64) (*rbm.Result, error) {
 	src := path
-	if layout != "mn" || len(a.shape) != 3 {
+	shape := []int{a.r, a.m, a.n}
+	if a.q > 1 {
+		shape = append(shape, a.q)
+	}
+	if layout != "mn" || len(a.shape) != len(shape) {
 		dir, err := os.MkdirTemp("", "placecell-import-")
 		if err != nil {
 			return nil, err
@@ -448,7 +563,7 @@ func importResult(a *importedArray, path, layout string, times []float64, pr flo
 		defer os.RemoveAll(dir)
 		src = filepath.Join(dir, "weights.npy")
 		if err := atomicfile.Write(src, func(w io.Writer) error {
-			return rbm.WriteNPY(w, []int{a.r, a.m, a.n}, a.w)
+			return rbm.WriteNPY(w, shape, a.w)
 		}); err != nil {
 			return nil, err
 		}

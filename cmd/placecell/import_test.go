@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,7 +23,10 @@ type importJSON struct {
 		PR     []*float64 `json:"pr"`
 		FWHM   []*float64 `json:"fwhm"`
 		Centre []*float64 `json:"centre"`
+		Conc   []*float64 `json:"concentration"`
+		Ang    []*float64 `json:"angular_peak"`
 	} `json:"records"`
+	Q      int `json:"q"`
 	Theory struct {
 		Modes []struct {
 			K      int      `json:"k"`
@@ -274,10 +278,141 @@ func TestImportBadInput(t *testing.T) {
 		{[]string{"--modes", "3", good}, "need a data model"},
 		{[]string{filepath.Join(dir, "missing.npy")}, "could not open"},
 		{nil, "no weights file given"},
+		{[]string{"--states", "5", good}, "its last axis holds 8 states, but --states is 5"},
+		{[]string{"--states", "4", flat}, "want (records, M, N, q) or (M, N, q) with --layout mn and --states 4"},
+		{[]string{"--states", "1", good}, "--states 1 must be at least 2"},
+		{[]string{"--states", "8", "--beta", "0.5", good}, "leave the model flags out for Potts weights"},
 	} {
 		code, _, errOut := runCLI(t, append([]string{"import", "--out", filepath.Join(dir, "o")}, c.args...)...)
 		if code != 1 || !strings.Contains(errOut, c.want) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
 			t.Errorf("import %v: exit %d, stderr %q; want one line containing %q", c.args, code, errOut, c.want)
 		}
+	}
+}
+
+// TestImportPotts trains a tiny XY run (q = 4 Potts visible units), imports
+// its (R, M, N, q) run-weights.npy, and checks that the order parameters
+// of every record and unit equal those train wrote in run.json (the same
+// function, so to 1e-12), that OUT-fourier.npy equals run-fourier.npy,
+// and that OUT-angular.npy is Σ_c |w_μi(c)| (THEORY.md §4.12, eq 17
+// corrected) summed here from the weights. The last record alone as
+// (M, N, q) with --states 4, and the trajectory as (R, N, M, q) with
+// --layout nm, give the same values.
+func TestImportPotts(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	run := filepath.Join(dir, "run")
+	if code, _, errOut := runCLI(t, "train", "--model", "xy", "--p", "4", "--n", "8", "--samples", "200", "--epochs", "2", "--nu", "0.01",
+		"--hidden", "3", "--chains", "8", "--sweeps", "2", "--record-every", "5", "--seed", "7", "--checkpoint-every", "0",
+		"--out", run); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, errOut)
+	}
+	const r, m, n, q = 9, 3, 8, 4 // records at updates 0, 5, …, 40
+	shape, w, err := rbm.ReadNPY(run + "-weights.npy")
+	if err != nil || len(shape) != 4 || shape[0] != r || shape[1] != m || shape[2] != n || shape[3] != q {
+		t.Fatalf("run-weights.npy: shape %v (%v), want [%d %d %d %d]", shape, err, r, m, n, q)
+	}
+	imp := func(name string, args ...string) (importJSON, string) {
+		out := filepath.Join(dir, name)
+		args = append([]string{"import", "--out", out}, args...)
+		code, stdout, errOut := runCLI(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		return readImportJSON(t, out+".json"), stdout
+	}
+	got, stdout := imp("imp", run+"-weights.npy")
+	if !strings.Contains(stdout, "M = 3 units, N = 8 sites, q = 4 Potts states") {
+		t.Errorf("import summary lacks the shape:\n%s", stdout)
+	}
+	want := readImportJSON(t, run+".json")
+	if got.Q != q || len(got.Records) != r || len(want.Records) != r {
+		t.Fatalf("q = %d, records: %d imported, %d trained; want q = %d, %d records", got.Q, len(got.Records), len(want.Records), q, r)
+	}
+	for k, g := range got.Records {
+		w := want.Records[k]
+		for _, c := range []struct {
+			name string
+			a, b []*float64
+		}{{"Σs", g.SumSq, w.SumSq}, {"PR", g.PR, w.PR}, {"FWHM", g.FWHM, w.FWHM}, {"centre", g.Centre, w.Centre},
+			{"concentration", g.Conc, w.Conc}, {"W (null for Potts)", g.OrderW, w.OrderW}} {
+			if len(c.a) != m || !sameFloats(c.a, c.b) {
+				t.Errorf("record %d: %s differs from run.json", k, c.name)
+			}
+		}
+		for mu, x := range g.OrderW {
+			if x != nil {
+				t.Errorf("record %d: W of unit %d = %v, want null for Potts units", k, mu, *x)
+			}
+		}
+	}
+	sa, a, err1 := rbm.ReadNPY(filepath.Join(dir, "imp-fourier.npy"))
+	sb, b, err2 := rbm.ReadNPY(run + "-fourier.npy")
+	if err1 != nil || err2 != nil || !slices.Equal(sa, sb) || !slices.Equal(sa, []int{r, m, q, n/2 + 1}) {
+		t.Fatalf("fourier arrays: shapes %v, %v (%v, %v), want [%d %d %d %d]", sa, sb, err1, err2, r, m, q, n/2+1)
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("fourier[%d] = %v, want %v", i, a[i], b[i])
+		}
+	}
+	sang, ang, err := rbm.ReadNPY(filepath.Join(dir, "imp-angular.npy"))
+	if err != nil || !slices.Equal(sang, []int{r, m, n}) {
+		t.Fatalf("angular array: shape %v (%v), want [%d %d %d]", sang, err, r, m, n)
+	}
+	for k := range r {
+		for mu := range m {
+			peak := 0.0
+			for i := range n {
+				var s float64
+				for c := range q {
+					s += math.Abs(w[((k*m+mu)*n+i)*q+c])
+				}
+				if g := ang[(k*m+mu)*n+i]; math.Abs(g-s) > 1e-15*s {
+					t.Errorf("Σ_c|w| of record %d, unit %d, site %d = %v, want %v", k, mu, i, g, s)
+				}
+				peak = max(peak, s)
+			}
+			if p := got.Records[k].Ang[mu]; p == nil || *p != peak {
+				t.Errorf("angular peak of record %d, unit %d = %v, want %v", k, mu, p, peak)
+			}
+		}
+	}
+
+	// One record as (M, N, q) needs --states; (R, N, M, q) with --layout nm.
+	last := (r - 1) * m * n * q
+	one := filepath.Join(dir, "one.npy")
+	writeTestNPY(t, one, []int{m, n, q}, w[last:])
+	tr := make([]float64, len(w))
+	for k := range r {
+		for mu := range m {
+			for i := range n {
+				for c := range q {
+					tr[((k*n+i)*m+mu)*q+c] = w[((k*m+mu)*n+i)*q+c]
+				}
+			}
+		}
+	}
+	nm := filepath.Join(dir, "nm.npy")
+	writeTestNPY(t, nm, []int{r, n, m, q}, tr)
+	g1, _ := imp("one", "--states", "4", one)
+	gnm, _ := imp("nm", "--layout", "nm", nm)
+	if len(g1.Records) != 1 || len(gnm.Records) != r {
+		t.Fatalf("records: %d of (M, N, q), %d of (R, N, M, q); want 1, %d", len(g1.Records), len(gnm.Records), r)
+	}
+	for _, c := range []struct {
+		name string
+		a, b []*float64
+	}{{"Σs of (M, N, q)", g1.Records[0].SumSq, want.Records[r-1].SumSq}, {"PR of (M, N, q)", g1.Records[0].PR, want.Records[r-1].PR},
+		{"FWHM of (M, N, q)", g1.Records[0].FWHM, want.Records[r-1].FWHM}, {"centre of (M, N, q)", g1.Records[0].Centre, want.Records[r-1].Centre},
+		{"Σs of nm", gnm.Records[3].SumSq, want.Records[3].SumSq}, {"PR of nm", gnm.Records[5].PR, want.Records[5].PR},
+		{"centre of nm", gnm.Records[r-1].Centre, want.Records[r-1].Centre}, {"angular peak of nm", gnm.Records[2].Ang, got.Records[2].Ang}} {
+		if len(c.a) != m || !sameFloats(c.a, c.b) {
+			t.Errorf("%s differs from run.json", c.name)
+		}
+	}
+	// Without --states the (M, N, q) array reads as (records, M, N), and says so.
+	if _, out := imp("ambiguous", one); !strings.Contains(out, "for one record of Potts weights give --states q") {
+		t.Errorf("a 3-D array without --states gives no hint:\n%s", out)
 	}
 }
