@@ -1,12 +1,16 @@
 package compare
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+
+	"placecell/internal/atomicfile"
 )
 
 // Plot writes the two-panel figure of the spectral experiment: the top
@@ -15,7 +19,8 @@ import (
 // the generalized spike ψ(λ_G) (top); and the eigenvector overlaps against
 // r with the edge, BBP and generalized-spike predictions (bottom: squared
 // projections for Fig. 12, norms for Fig. 13); vertical lines mark the
-// critical ratio of every rule.
+// critical ratio of every rule. Each panel's legend is drawn in a strip
+// below it, in two columns, so that no line crosses it.
 func (r *SpectraResult) Plot(path string) error {
 	if r.sp == nil {
 		if err := r.restore(); err != nil {
@@ -82,7 +87,7 @@ func (r *SpectraResult) Plot(path string) error {
 		{func(v float64) float64 { return at(v).noise }, -2, nil, r.noiseLabel()},
 		{func(v float64) float64 { return r.Lambda }, -1, dash, r.lambdaLabel()},
 		{func(v float64) float64 { return at(v).bbpX }, 1, dot, "BBP location of Λ on the flat bulk"},
-		{func(v float64) float64 { return at(v).spikeX }, 3, nil, "ψ(λ_G): generalized spike, exact finite-N spectrum (S > S_sep)"},
+		{func(v float64) float64 { return at(v).spikeX }, 3, nil, "ψ(λ_G): generalized spike, exact spectrum (S > S_sep)"},
 	}
 	if r.Figure == 13 {
 		curves = append(curves, struct {
@@ -92,7 +97,11 @@ func (r *SpectraResult) Plot(path string) error {
 			label  string
 		}{func(v float64) float64 { return at(v).nullNoise }, -2, dash, "independent-Potts edge (P/(P−1))(1+√(r(P−1)))²"})
 	}
-	for _, cv := range curves {
+	var topLegend []plot.Legend
+	for i, cv := range curves {
+		if i == 2 {
+			topLegend = append(topLegend, takeLegend(pe))
+		}
 		col := colRules[max(cv.col, 0)%len(colRules)]
 		switch cv.col {
 		case -1:
@@ -104,18 +113,16 @@ func (r *SpectraResult) Plot(path string) error {
 			return err
 		}
 	}
+	topLegend = append(topLegend, takeLegend(pe))
 	if err := r.thresholdLines(pe, false); err != nil {
 		return err
 	}
-	pe.Legend.Top, pe.Legend.Left = true, true
-	pe.Legend.XOffs = vg.Points(40)
 
 	// Bottom panel: eigenvectors.
 	po := plot.New()
 	po.X.Label.Text = "r = N/S"
 	logAxis(&po.X, xlo, xhi)
-	// Room above 1 for the legend.
-	po.Y.Min, po.Y.Max = 0, 1.75
+	po.Y.Min, po.Y.Max = 0, 1.05
 	po.Y.Tick.Marker = plot.ConstantTicks([]plot.Tick{{Value: 0, Label: "0"}, {Value: 0.25}, {Value: 0.5, Label: "0.5"},
 		{Value: 0.75}, {Value: 1, Label: "1"}})
 	if r.Figure == 12 {
@@ -198,16 +205,100 @@ func (r *SpectraResult) Plot(path string) error {
 			return err
 		}
 	}
+	bottomLegend := []plot.Legend{takeLegend(po)}
 	if err := r.thresholdLines(po, true); err != nil {
 		return err
 	}
-	po.Legend.Top = true
+	bottomLegend = append(bottomLegend, takeLegend(po))
 	if dropped > 0 {
 		po.X.Label.Text += fmt.Sprintf("   (%d non-finite points not drawn)", dropped)
 	}
 	h := r.Header()
 	meta := map[string]string{"Software": r.Program + " " + r.Version, "Description": h[0], "Comment": h[1]}
-	return savePNG(path, []*plot.Plot{pe, po}, 20*vg.Centimeter, 26*vg.Centimeter, meta)
+	return savePanelsWithLegends(path, []*plot.Plot{pe, po}, [][]plot.Legend{topLegend, bottomLegend},
+		20*vg.Centimeter, 11*vg.Centimeter, meta)
+}
+
+// takeLegend returns the legend entries added to p so far and leaves p
+// with an empty legend of the same style, so that the entries can be
+// drawn outside the data area (savePanelsWithLegends).
+func takeLegend(p *plot.Plot) plot.Legend {
+	l := p.Legend
+	fresh := plot.NewLegend()
+	fresh.TextStyle, fresh.ThumbnailWidth, fresh.Padding = l.TextStyle, l.ThumbnailWidth, l.Padding
+	p.Legend = fresh
+	return l
+}
+
+// savePanelsWithLegends renders a column of panels, each with a data
+// area panelH high (with its axes) and, below it, a strip holding the
+// panel's legends side by side (stacked when they do not fit the width),
+// so that no curve or line crosses a legend, and writes the PNG
+// atomically to path with the tEXt chunks meta (as savePNG).
+func savePanelsWithLegends(path string, panels []*plot.Plot, legends [][]plot.Legend, width, panelH vg.Length, meta map[string]string) error {
+	const dpi = 150
+	gap, margin := 0.6*vg.Centimeter, vg.Points(10)
+	// The legend strip: side by side when the columns fit, else stacked.
+	strip := vg.Length(0)
+	stacked := make([]bool, len(panels))
+	for i, cols := range legends {
+		var w, hSide, hStack vg.Length
+		for k := range cols {
+			rect := cols[k].Rectangle(draw.Canvas{})
+			sz := rect.Size()
+			if k > 0 {
+				w += gap
+			}
+			w += sz.X
+			hSide = max(hSide, sz.Y)
+			hStack += sz.Y
+		}
+		stacked[i] = w > width-2*margin
+		h := hSide
+		if stacked[i] {
+			h = hStack
+		}
+		strip = max(strip, h+vg.Points(16))
+	}
+	row := panelH + strip
+	const padY = 8
+	height := vg.Length(len(panels))*row + vg.Points(4+4+padY*float64(len(panels)-1))
+	img := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(dpi))
+	dc := draw.New(img)
+	rows := make([][]*plot.Plot, len(panels))
+	for i, p := range panels {
+		rows[i] = []*plot.Plot{p}
+	}
+	tiles := draw.Tiles{Rows: len(panels), Cols: 1, PadY: vg.Points(padY),
+		PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(6)}
+	canvases := plot.Align(rows, tiles, dc)
+	for i, p := range panels {
+		cv := canvases[i][0]
+		p.Draw(draw.Crop(cv, 0, 0, strip, 0))
+		lc := cv
+		lc.Max.Y = cv.Min.Y + strip - vg.Points(6)
+		lc.Min.X = dc.Min.X + margin
+		for k := range legends[i] {
+			l := legends[i][k]
+			l.Top, l.Left, l.XOffs, l.YOffs = true, true, 0, 0
+			l.Draw(lc)
+			sz := l.Rectangle(lc).Size()
+			if stacked[i] {
+				lc.Max.Y -= sz.Y
+			} else {
+				lc.Min.X += sz.X + gap
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
+		return fmt.Errorf("compare: could not render %s: %w", path, err)
+	}
+	out, err := withText(buf.Bytes(), meta)
+	if err != nil {
+		return fmt.Errorf("compare: could not annotate %s: %w", path, err)
+	}
+	return atomicfile.WriteBytes(path, out)
 }
 
 // thresholdLines draws a vertical line at each rule's critical ratio
