@@ -120,7 +120,7 @@ func TestBatchNormGaussian(t *testing.T) {
 	for k := range b {
 		batch = append(batch, 3*k)
 	}
-	in := tr.batchInputs(batch)
+	in := tr.batchInputs(batch, false)
 	tr.batchNorm(in, b, tr.cfg.Nu, batch)
 	for mu := range m {
 		var s1, s2 float64

@@ -226,7 +226,7 @@ func TestExactGradient(t *testing.T) {
 		for k := range batch {
 			batch[k] = k
 		}
-		in := tr.batchInputs(batch)
+		in := tr.batchInputs(batch, false)
 		tr.dsum.count = float64(tr.s)
 		tr.statsOf(&tr.dsum, tr.s, in, func(r int) []uint64 { return tr.ds.spins.Packed(r) },
 			func(r int) []uint8 { return tr.ds.potts.Config(r) })

@@ -647,6 +647,7 @@ func TestGOMAXPROCS(t *testing.T) {
 	ising := isingData(30, 600, 0.8, 16)
 	small := isingData(10, 300, 0.8, 16)
 	potts := pottsData(12, 4, 300, 0.7, 17)
+	wide, wideP := isingData(70, 200, 0.8, 18), pottsData(70, 3, 200, 0.7, 19)
 	for _, c := range []struct {
 		data ring.Data
 		cfg  Config
@@ -661,6 +662,10 @@ func TestGOMAXPROCS(t *testing.T) {
 		{ising, Config{Hidden: 3, Nu: 0.05, Batch: 30, Seed: 8, Mode: PGM, Unit: HiddenUnit{Type: HiddenGaussian}, LearnHidden: true, Epochs: 2}},
 		{ising, Config{Hidden: 3, Nu: 0.05, Batch: 20, Chains: 6, Sweeps: 2, Replicas: 4, Seed: 9}},
 		{ising, Config{Hidden: 3, Nu: 0.05, Batch: 20, Sweeps: 2, Phase: CD, Seed: 10}},
+		// Block-parallel statistics, tables and gradient with no block
+		// size dividing B = 27, C = 11, M = 13 or N = 70 (wide).
+		{wide, Config{Hidden: 13, Nu: 0.05, Batch: 27, Chains: 11, Sweeps: 2, Seed: 11, Unit: HiddenUnit{Type: HiddenDReLU}, LearnHidden: true, VisibleFields: FieldsLearned}},
+		{wideP, Config{Hidden: 13, Nu: 0.05, Batch: 27, Chains: 11, Sweeps: 2, Seed: 12, Visible: VisiblePotts, LearnHidden: true, VisibleFields: FieldsLearned}},
 	} {
 		prev := runtime.GOMAXPROCS(0)
 		var ps [][]float64
@@ -678,6 +683,146 @@ func TestGOMAXPROCS(t *testing.T) {
 				t.Errorf("%+v: run %d differs from run 0", c.cfg, k)
 			}
 		}
+	}
+}
+
+// TestStatsOfBlocks checks the block-parallel gradient statistics
+// (statsOf: hidden means and extreme-input count split over samples,
+// hidden-parameter sums over blocks of unitBlock units, field sums over
+// blocks of siteBlock sites, weight sums over blocks of units) against a
+// plain serial computation written here, bit for bit, on 1 to 4 threads.
+// The shapes are chosen so that no block size divides them: N = 70 sites
+// (siteBlock = 64), M = 13 units (unitBlock = 8), 27 and 11 samples. The
+// reference sums every entry over the samples in order from +0: plain
+// additions for the hidden and field sums and the Potts weights, an FMA
+// chain for the binary weights (the order of outerSumGo, which TestKernels
+// ties to the assembly kernel). Some inputs are set beyond ±extremeInput
+// so that the count is not trivially zero. (The same work as Step does it,
+// per-sample part fused into the sweeps and batch inputs, is covered by the
+// N = 70, M = 13, B = 27, C = 11 cases of TestGOMAXPROCS.) It changes
+// GOMAXPROCS, so it does not run in parallel with other tests.
+func TestStatsOfBlocks(t *testing.T) {
+	const n, m = 70, 13
+	for _, c := range []struct {
+		name string
+		data ring.Data
+		cfg  Config
+	}{
+		{"spin-drelu", isingData(n, 60, 0.8, 21), Config{Hidden: m, Nu: 0.05, Batch: 27, Chains: 11, Sweeps: 2, Seed: 11,
+			Unit: HiddenUnit{Type: HiddenDReLU}, LearnHidden: true, VisibleFields: FieldsLearned}},
+		{"bernoulli-gauss", isingData(n, 60, 0.8, 22), Config{Hidden: m, Nu: 0.05, Batch: 27, Chains: 11, Sweeps: 2, Seed: 12,
+			Visible: VisibleBernoulli, Unit: HiddenUnit{Type: HiddenGaussian}, LearnHidden: true, VisibleFields: FieldsLearned}},
+		{"potts-spin", pottsData(n, 3, 60, 0.7, 23), Config{Hidden: m, Nu: 0.05, Batch: 27, Chains: 11, Sweeps: 2, Seed: 13,
+			Visible: VisiblePotts, LearnHidden: true, VisibleFields: FieldsLearned}},
+	} {
+		tr, err := NewTrainer(c.data, c.cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr.parallelWork = 0
+		for range 3 {
+			if err := tr.Step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		md, cs := tr.md, tr.chains
+		d := md.d
+		nd := n * d
+		k := len(tr.scratch.stat)
+		// Sample r < 27 is data sample r, sample r ≥ 27 chain r − 27:
+		// 38 rows, none of the block sizes.
+		const rows = 38
+		words := func(r int) []uint64 {
+			if r < 27 {
+				return tr.ds.words(r)
+			}
+			return cs.ch[r-27].vb
+		}
+		cols := func(r int) []uint8 {
+			if r < 27 {
+				return tr.ds.colours(r)
+			}
+			return cs.ch[r-27].vp
+		}
+		rnd := rand.New(rand.NewPCG(31, 0))
+		in := make([]float64, rows*m)
+		var extreme int64
+		for j := range in {
+			in[j] = 2 * rnd.NormFloat64()
+			if j%29 == 5 {
+				in[j] = 1500 * float64(1-2*(j%2))
+				extreme++
+			}
+		}
+
+		// Reference.
+		want := newSums(m, nd, k)
+		a := make([]float64, rows*m)
+		st := make([]float64, k)
+		lo, hi := binaryValues(c.cfg.Visible == VisibleSpin)
+		for r := range rows {
+			md.hiddenMeans(a[r*m:(r+1)*m], in[r*m:(r+1)*m])
+			for mu := range m {
+				md.hiddenStats(st, mu, in[r*m+mu], a[r*m+mu])
+				for j := range k {
+					want.h[j*m+mu] += st[j]
+				}
+			}
+			xr := make([]float64, nd)
+			if md.vis == VisiblePotts {
+				for i, col := range cols(r) {
+					xr[i*d+int(col)] = 1
+				}
+			} else {
+				w := words(r)
+				for i := range n {
+					xr[i] = lo
+					if w[i/64]>>(i%64)&1 == 1 {
+						xr[i] = hi
+					}
+				}
+			}
+			for i, x := range xr {
+				want.g[i] += x
+			}
+			for mu := range m {
+				for i, x := range xr {
+					if md.vis == VisiblePotts {
+						if x == 1 {
+							want.w[mu*nd+i] += a[r*m+mu]
+						}
+						continue
+					}
+					want.w[mu*nd+i] = math.FMA(a[r*m+mu], x, want.w[mu*nd+i])
+				}
+			}
+		}
+
+		prev := runtime.GOMAXPROCS(0)
+		for _, procs := range []int{1, 2, 3, 4} {
+			runtime.GOMAXPROCS(procs)
+			got := newSums(m, nd, k)
+			for j := range got.w {
+				got.w[j] = math.NaN() // statsOf must overwrite every entry
+			}
+			before := tr.extreme
+			tr.statsOf(&got, rows, in, words, cols)
+			if e := tr.extreme - before; e != extreme {
+				t.Errorf("%s, %d threads: extreme inputs counted = %d, want %d", c.name, procs, e, extreme)
+			}
+			for _, f := range []struct {
+				name      string
+				got, want []float64
+			}{{"w", got.w, want.w}, {"g", got.g, want.g}, {"h", got.h, want.h}} {
+				for j := range f.want {
+					if math.Float64bits(f.got[j]) != math.Float64bits(f.want[j]) {
+						t.Errorf("%s, %d threads: %s sum[%d] = %v, want %v", c.name, procs, f.name, j, f.got[j], f.want[j])
+						break
+					}
+				}
+			}
+		}
+		runtime.GOMAXPROCS(prev)
 	}
 }
 

@@ -90,6 +90,7 @@ type Trainer struct {
 	extreme  int64     // hidden inputs with |I| > 10³ met in gradients
 
 	dsum, msum sums
+	drow, mrow rowStats // per-sample statistics of batch and chains
 	scratch    scratch
 	obs        observerState
 
@@ -101,11 +102,10 @@ type Trainer struct {
 
 // scratch holds per-update buffers.
 type scratch struct {
-	in, a []float64 // rows × M inputs and means
-	x     []float64 // rows × N unpacked binary features
-	offs  [][]int32 // per row
-	stat  []float64 // K
-	cov   []float64 // M × N·d batch covariance (batch norm)
+	in   []float64 // rows × M inputs
+	offs [][]int32 // per row
+	stat []float64 // K
+	cov  []float64 // M × N·d batch covariance (batch norm)
 }
 
 // parallelWork is the default work threshold for goroutines: 2^13
@@ -358,10 +358,21 @@ func (t *Trainer) Step() error {
 			t.resetChains(batch)
 		}
 		work := cs.active * cfg.Sweeps * t.n * t.d * (t.m + 1)
-		if t.pt != nil {
+		t.sizeRows(&t.mrow, cs.active)
+		switch {
+		case t.pt != nil:
 			t.pt.advance(t, cfg.Sweeps, work >= t.parallelWork)
-		} else {
+		case cfg.BatchNorm:
 			cs.advance(t.md, cfg.Sweeps, work >= t.parallelWork)
+		default:
+			// Each chain's per-sample statistics are taken by the
+			// goroutine that ran it, saving a fork and join (batch
+			// normalisation changes the hidden units before them).
+			forEach(cs.active, work >= t.parallelWork, func(c int) {
+				ch := &cs.ch[c]
+				ch.run(t.md, cfg.Sweeps)
+				t.rowWork(&t.mrow, c, ch.in, ch.vb)
+			})
 		}
 		if e := t.chainError(update); e != nil {
 			return t.fail(e, nu)
@@ -369,26 +380,37 @@ func (t *Trainer) Step() error {
 		chainIn = cs.in[:cs.active*t.m]
 	}
 
-	// Data term inputs.
+	// Data term inputs, and their per-sample statistics unless batch
+	// normalisation changes the hidden units first.
 	b := len(batch)
-	dataIn := t.batchInputs(batch)
+	dataIn := t.batchInputs(batch, !cfg.BatchNorm)
 
 	// Batch normalisation (PGM mode) moves offsets and precisions.
 	if cfg.BatchNorm {
 		t.batchNorm(dataIn, b, nu, batch)
+		forEach(b, b*t.n*t.d*t.m >= t.parallelWork, func(r int) {
+			t.rowWork(&t.drow, r, dataIn[r*t.m:(r+1)*t.m], t.dataWords(batch[r]))
+		})
+	}
+	if t.chains != nil && (t.pt != nil || cfg.BatchNorm) {
+		cs := t.chains
+		forEach(cs.active, cs.active*t.n*t.d*t.m >= t.parallelWork, func(c int) {
+			t.rowWork(&t.mrow, c, cs.ch[c].in, cs.ch[c].vb)
+		})
 	}
 
 	// Gradient statistics.
 	t.dsum.count = float64(b)
-	t.statsOf(&t.dsum, b, dataIn, func(r int) []uint64 { return t.ds.spins.Packed(batch[r]) },
-		func(r int) []uint8 { return t.ds.potts.Config(batch[r]) })
+	data := phaseRows{s: &t.dsum, rs: &t.drow, rows: b, in: dataIn,
+		cols: func(r int) []uint8 { return t.ds.potts.Config(batch[r]) }}
 	if t.ex != nil {
+		t.sumStats(data)
 		t.ex.modelTerm(&t.msum, t.md, t.parallelWork)
 	} else {
 		cs := t.chains
 		t.msum.count = float64(cs.active)
-		t.statsOf(&t.msum, cs.active, chainIn, func(r int) []uint64 { return cs.ch[r].vb },
-			func(r int) []uint8 { return cs.ch[r].vp })
+		t.sumStats(data, phaseRows{s: &t.msum, rs: &t.mrow, rows: cs.active, in: chainIn,
+			cols: func(r int) []uint8 { return cs.ch[r].vp }})
 	}
 	t.assembleGradient()
 	if e := t.gradientError(update); e != nil {
@@ -458,106 +480,200 @@ func grow[T any](x []T, n int) []T {
 	return x[:n]
 }
 
-// batchInputs returns the hidden inputs of the minibatch samples (B × M).
-func (t *Trainer) batchInputs(batch []int) []float64 {
+// batchInputs returns the hidden inputs of the minibatch samples (B × M)
+// and, with rows set, fills t.drow with their per-sample statistics.
+func (t *Trainer) batchInputs(batch []int, rows bool) []float64 {
 	b, m := len(batch), t.m
 	sc := &t.scratch
 	sc.in = grow(sc.in, b*m)
 	for len(sc.offs) < b {
 		sc.offs = append(sc.offs, make([]int32, t.n+(t.m+3)/4+1))
 	}
+	t.sizeRows(&t.drow, b)
 	par := b*t.n*m >= t.parallelWork
 	forEach(b, par, func(r int) {
 		s := batch[r]
-		var words []uint64
+		words := t.dataWords(s)
 		var cols []uint8
-		if t.ds.spins != nil && t.cfg.Visible != VisiblePotts {
-			words = t.ds.words(s)
-		} else {
+		if words == nil {
 			cols = t.ds.colours(s)
 		}
-		t.md.hiddenInputsOf(sc.in[r*m:(r+1)*m], words, cols, sc.offs[r])
+		in := sc.in[r*m : (r+1)*m]
+		t.md.hiddenInputsOf(in, words, cols, sc.offs[r])
+		if rows {
+			t.rowWork(&t.drow, r, in, words)
+		}
 	})
 	return sc.in[:b*m]
 }
 
+// dataWords returns the packed words of sample s for a binary visible
+// layer, else nil.
+func (t *Trainer) dataWords(s int) []uint64 {
+	if t.ds.spins != nil && t.cfg.Visible != VisiblePotts {
+		return t.ds.words(s)
+	}
+	return nil
+}
+
+// rowStats holds the per-sample quantities of one phase of the gradient:
+// hidden means a (rows × M), the unpacked visible values x (rows × N,
+// binary layers only) and the number of inputs with |I| > extremeInput
+// per sample.
+type rowStats struct {
+	a, x    []float64
+	extreme []int64
+}
+
+// sizeRows makes rs hold rows samples.
+func (t *Trainer) sizeRows(rs *rowStats, rows int) {
+	rs.a = grow(rs.a, rows*t.m)
+	if t.cfg.Visible != VisiblePotts {
+		rs.x = grow(rs.x, rows*t.n)
+	}
+	rs.extreme = grow(rs.extreme, rows)
+}
+
+// rowWork fills sample r of rs from its hidden inputs in (M) and, for a
+// binary visible layer, its packed state words. It writes only sample r,
+// so samples may be done on different goroutines.
+func (t *Trainer) rowWork(rs *rowStats, r int, in []float64, words []uint64) {
+	m, n := t.m, t.n
+	t.md.hiddenMeans(rs.a[r*m:(r+1)*m], in)
+	var e int64
+	for _, I := range in {
+		if math.Abs(I) > extremeInput {
+			e++
+		}
+	}
+	rs.extreme[r] = e
+	if t.cfg.Visible != VisiblePotts {
+		lo, hi := binaryValues(t.cfg.Visible == VisibleSpin)
+		unpackRow(rs.x[r*n:(r+1)*n], words, lo, hi)
+	}
+}
+
+// phaseRows names the inputs of the sums of one phase: rows samples with
+// hidden inputs in (rows × M), per-sample statistics rs (see rowWork) and
+// Potts colours cols(r); the sums go to s.
+type phaseRows struct {
+	s    *sums
+	rs   *rowStats
+	rows int
+	in   []float64
+	cols func(r int) []uint8
+}
+
 // statsOf fills s with the statistics of rows samples whose hidden inputs
 // are in (rows × M) and whose visible states words(r) (binary) or cols(r)
-// (Potts) give: the weight sums always, the field and hidden-parameter
-// sums when they are trained (or needed by batch normalisation). Sums run
-// over samples in order; the weight sums are split over blocks of units,
-// each entry summed by one goroutine, so the result does not depend on
-// GOMAXPROCS.
+// (Potts) give (see rowWork and sumStats). Step does the same work but
+// takes the per-sample part inside its existing parallel sections (the
+// sweeps, the batch inputs): on a virtual machine every fork and join
+// costs tens of microseconds.
 func (t *Trainer) statsOf(s *sums, rows int, in []float64, words func(int) []uint64, cols func(int) []uint8) {
+	var rs rowStats
+	t.sizeRows(&rs, rows)
+	par := rows*t.n*t.d*t.m >= t.parallelWork
+	forEach(rows, par && rows > 1, func(r int) {
+		var w []uint64
+		if t.cfg.Visible != VisiblePotts {
+			w = words(r)
+		}
+		t.rowWork(&rs, r, in[r*t.m:(r+1)*t.m], w)
+	})
+	t.sumStats(phaseRows{s: s, rs: &rs, rows: rows, in: in, cols: cols})
+}
+
+// sumStats fills the sums of each phase from its per-sample statistics
+// and adds their extreme-input counts to the trainer's: the weight sums
+// always, the field and hidden-parameter sums when they are trained (or
+// needed by batch normalisation). Every entry is a sum over the samples
+// in order, computed by one goroutine; the goroutines share out fixed
+// blocks of unitBlock units or siteBlock sites of every phase, so the
+// result does not depend on GOMAXPROCS.
+func (t *Trainer) sumStats(phases ...phaseRows) {
 	m, n, d := t.m, t.n, t.d
 	nd := n * d
 	md := t.md
-	sc := &t.scratch
-	sc.a = grow(sc.a, rows*m)
-	a := sc.a
-	par := rows*nd*m >= t.parallelWork
-	forEach(rows, par && rows > 1, func(r int) { md.hiddenMeans(a[r*m:(r+1)*m], in[r*m:(r+1)*m]) })
-	for _, I := range in[:rows*m] {
-		if math.Abs(I) > extremeInput {
-			t.extreme++
-		}
-	}
-
-	// Hidden statistics.
-	clear(s.h)
-	if t.needHidden() {
-		k := len(sc.stat)
-		for r := range rows {
-			for mu := range m {
-				md.hiddenStats(sc.stat, mu, in[r*m+mu], a[r*m+mu])
-				for j := range k {
-					s.h[j*m+mu] += sc.stat[j]
-				}
-			}
-		}
-	}
-
-	// Visible sums.
+	k := len(t.scratch.stat)
+	needH := t.needHidden()
 	needG := t.segs[1].learned
-	clear(s.g)
-	if t.cfg.Visible == VisiblePotts {
-		if needG {
+	potts := t.cfg.Visible == VisiblePotts
+	units := (m + unitBlock - 1) / unitBlock
+	sites := 0
+	if needG {
+		sites = (n + siteBlock - 1) / siteBlock
+	}
+	work := 0
+	for _, p := range phases {
+		for _, e := range p.rs.extreme[:p.rows] {
+			t.extreme += e
+		}
+		clear(p.s.h)
+		clear(p.s.g)
+		work += p.rows * nd * m
+	}
+	per := units + sites
+	forEach(len(phases)*per, work >= t.parallelWork, func(job int) {
+		p := &phases[job/per]
+		s, rows, in, a, x := p.s, p.rows, p.in, p.rs.a, p.rs.x
+		b := job % per
+		if b >= units {
+			// Field sums of sites [i0, i1).
+			b -= units
+			i0, i1 := b*siteBlock, min((b+1)*siteBlock, n)
+			if potts {
+				for r := range rows {
+					for i, c := range p.cols(r)[i0:i1] {
+						s.g[(i0+i)*d+int(c)]++
+					}
+				}
+				return
+			}
+			g := s.g[i0:i1]
 			for r := range rows {
-				for i, c := range cols(r) {
-					s.g[i*d+int(c)]++
+				for i, v := range x[r*n+i0 : r*n+i1] {
+					g[i] += v
+				}
+			}
+			return
+		}
+		mu0, mu1 := b*unitBlock, min((b+1)*unitBlock, m)
+		if needH {
+			var st [4]float64
+			for mu := mu0; mu < mu1; mu++ {
+				for r := range rows {
+					md.hiddenStats(st[:k], mu, in[r*m+mu], a[r*m+mu])
+					for j := range k {
+						s.h[j*m+mu] += st[j]
+					}
 				}
 			}
 		}
-		forEach(m, par, func(mu int) {
+		if !potts {
+			outerSum(s.w, m, n, a, x, rows, mu0, mu1)
+			return
+		}
+		for mu := mu0; mu < mu1; mu++ {
 			row := s.w[mu*nd : (mu+1)*nd]
 			clear(row)
 			for r := range rows {
 				am := a[r*m+mu]
-				for i, c := range cols(r) {
+				for i, c := range p.cols(r) {
 					row[i*d+int(c)] += am
 				}
 			}
-		})
-		return
-	}
-	sc.x = grow(sc.x, rows*n)
-	x := sc.x
-	unpackRows(x, rows, n, words, t.cfg.Visible == VisibleSpin)
-	if needG {
-		for r := range rows {
-			for i, v := range x[r*n : (r+1)*n] {
-				s.g[i] += v
-			}
 		}
-	}
-	blocks := (m + unitBlock - 1) / unitBlock
-	forEach(blocks, par, func(b int) {
-		outerSum(s.w, m, n, a, x, rows, b*unitBlock, min((b+1)*unitBlock, m))
 	})
 }
 
-// unitBlock is the number of hidden units per block of the weight sums.
-const unitBlock = 8
+// unitBlock is the number of hidden units per block of the weight and
+// hidden-parameter sums, siteBlock the number of visible sites per block
+// of the field sums; blocks are the units of work of the goroutines.
+const (
+	unitBlock = 8
+	siteBlock = 64
+)
 
 // needHidden reports whether the hidden-parameter statistics are used.
 func (t *Trainer) needHidden() bool {
@@ -577,13 +693,17 @@ func (t *Trainer) needHidden() bool {
 func unpackRows(x []float64, rows, n int, words func(int) []uint64, spin bool) {
 	lo, hi := binaryValues(spin)
 	for r := range rows {
-		w := words(r)
-		xr := x[r*n : (r+1)*n]
-		for i := range xr {
-			xr[i] = lo
-			if w[i>>6]>>(uint(i)&63)&1 == 1 {
-				xr[i] = hi
-			}
+		unpackRow(x[r*n:(r+1)*n], words(r), lo, hi)
+	}
+}
+
+// unpackRow writes the values lo (bit 0) and hi (bit 1) of the packed
+// state w into x.
+func unpackRow(x []float64, w []uint64, lo, hi float64) {
+	for i := range x {
+		x[i] = lo
+		if w[i>>6]>>(uint(i)&63)&1 == 1 {
+			x[i] = hi
 		}
 	}
 }
@@ -911,6 +1031,18 @@ func euclidean(x []float64) float64 {
 // paramError returns a *NumericError for the first non-finite parameter or
 // non-positive precision, or nil.
 func (t *Trainer) paramError(update int) *NumericError {
+	// One pass finds whether any entry is non-finite or beyond the bound;
+	// the passes below then locate the first offender by kind.
+	inRange := true
+	for _, x := range t.params {
+		if !(math.Abs(x) <= MaxParam) {
+			inRange = false
+			break
+		}
+	}
+	if inRange {
+		return t.precisionError(update)
+	}
 	if k, bad := firstNonFinite(t.params); bad {
 		e := t.locate(k)
 		e.Update, e.Value = update, t.params[k]
@@ -925,6 +1057,12 @@ func (t *Trainer) paramError(update int) *NumericError {
 			return e
 		}
 	}
+	return t.precisionError(update)
+}
+
+// precisionError returns a *NumericError for the first non-positive
+// precision, or nil.
+func (t *Trainer) precisionError(update int) *NumericError {
 	for _, sg := range t.segs {
 		if sg.name != "gamma" && sg.name != "gamma+" && sg.name != "gamma-" {
 			continue
@@ -986,11 +1124,20 @@ func (t *Trainer) fail(e *NumericError, nu float64) error {
 
 // firstNonFinite returns the first index of a NaN or infinite entry.
 func firstNonFinite(x []float64) (int, bool) {
-	var acc float64
-	for _, v := range x {
-		acc += v * 0
+	// v·0 is ±0 for finite v and NaN otherwise; four independent sums
+	// shorten the dependency chain.
+	var a0, a1, a2, a3 float64
+	k := 0
+	for ; k+4 <= len(x); k += 4 {
+		a0 += x[k] * 0
+		a1 += x[k+1] * 0
+		a2 += x[k+2] * 0
+		a3 += x[k+3] * 0
 	}
-	if acc == acc {
+	for ; k < len(x); k++ {
+		a0 += x[k] * 0
+	}
+	if acc := a0 + a1 + a2 + a3; acc == acc {
 		return -1, false
 	}
 	for k, v := range x {
