@@ -8,7 +8,9 @@ import (
 )
 
 // BenchmarkStep times one PCD-20 update at the paper's sizes (issue #5,
-// "Speed"), on GOMAXPROCS threads; ns/sweep/chain divides by C·k.
+// "Speed"), on GOMAXPROCS threads; ns/sweep/chain divides by C·k. The cost
+// of an update changes as the weights grow, so compare runs of a fixed
+// number of updates (-benchtime 400x), one -cpu value per process.
 func BenchmarkStep(b *testing.B) {
 	for _, c := range []struct{ n, m, batch, chains int }{
 		{100, 1, 10, 100},
