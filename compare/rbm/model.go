@@ -18,6 +18,27 @@ type hiddenParams struct {
 	tp, tm []float64 // θ₊, θ₋ of dReLU
 }
 
+// set points the parameter called name (a hiddenSegments name) at x; other
+// names are ignored.
+func (hp *hiddenParams) set(name string, x []float64) {
+	switch name {
+	case "c":
+		hp.c = x
+	case "gamma":
+		hp.gamma = x
+	case "theta":
+		hp.theta = x
+	case "gamma+":
+		hp.gp = x
+	case "gamma-":
+		hp.gm = x
+	case "theta+":
+		hp.tp = x
+	case "theta-":
+		hp.tm = x
+	}
+}
+
 // model is one set of RBM parameters with the tables derived from them for
 // sampling. Weights are M × (N·d), d = q for Potts visible units and 1
 // otherwise; w[μ·N·d + i·d + c] is w_μi(c).

@@ -55,23 +55,7 @@ func newTempering(t *Trainer, g0 []float64) *tempering {
 		md.g = make([]float64, len(t.md.g))
 		md.hp = hiddenParams{}
 		for _, name := range hiddenSegments(t.md.hid) {
-			x := make([]float64, t.m)
-			switch name {
-			case "c":
-				md.hp.c = x
-			case "gamma":
-				md.hp.gamma = x
-			case "theta":
-				md.hp.theta = x
-			case "gamma+":
-				md.hp.gp = x
-			case "gamma-":
-				md.hp.gm = x
-			case "theta+":
-				md.hp.tp = x
-			case "theta-":
-				md.hp.tm = x
-			}
+			md.hp.set(name, make([]float64, t.m))
 		}
 		pt.models[k] = &md
 		pt.sets[k] = newChainSet(t.cfg.Seed, "replica", uint64((k-1)*c), c, &md)

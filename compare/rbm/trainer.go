@@ -246,20 +246,8 @@ func (t *Trainer) bindModel(md *model, p []float64) {
 			md.w = x
 		case "g":
 			md.g = x
-		case "c":
-			md.hp.c = x
-		case "gamma":
-			md.hp.gamma = x
-		case "theta":
-			md.hp.theta = x
-		case "gamma+":
-			md.hp.gp = x
-		case "gamma-":
-			md.hp.gm = x
-		case "theta+":
-			md.hp.tp = x
-		case "theta-":
-			md.hp.tm = x
+		default:
+			md.hp.set(sg.name, x)
 		}
 	}
 }
